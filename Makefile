@@ -1,0 +1,186 @@
+# regionbench: one non-recursive GNU Makefile.
+#
+#   make            build every program for every backend into build/
+#   make test       install what is missing, build, run the whole suite
+#   make bench      install what is missing, build, run the workload matrix
+#   make microbench, make plots RESULTS=DIR, make fuzz, make clean
+#
+# Every backend implements common/region.h. Shared sources are compiled once
+# per reference width and linked against each backend's own objects, with the
+# same flags for all, so -flto inlines every backend's fast path alike.
+# CC, CXX, CFLAGS, BACKENDS, SANITIZE and REGION_DEBUG may be set on the
+# command line or in an (ignored) config.mak.
+
+-include config.mak
+
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+ifeq ($(origin CXX),default)
+CXX := g++
+endif
+CFLAGS ?= -O2 -g -flto
+CXXFLAGS ?= $(CFLAGS)
+LDFLAGS ?=
+REGION_DEBUG ?= 0
+SANITIZE ?=
+PYTHON ?= python3
+
+# The backends make bench and make test cover; blocks-gs (blocks decoding
+# references through the GS segment base) is built for the microbenchmarks.
+ALL_BACKENDS := blocks contiguous wide-offsets glibc jemalloc mimalloc apr blocks-gs
+BACKENDS ?= blocks contiguous wide-offsets glibc jemalloc mimalloc apr
+TEST_BACKENDS := $(sort $(BACKENDS) blocks-gs)
+
+comma := ,
+ifneq ($(SANITIZE),)
+BUILD ?= build/san-$(subst $(comma),-,$(SANITIZE))
+SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+BUILD ?= build
+SANFLAGS :=
+endif
+OBJ := $(BUILD)/obj
+BIN := $(BUILD)/bin
+
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
+	-Icommon -DREGION_DEBUG=$(REGION_DEBUG) $(SANFLAGS) $(CFLAGS)
+BASE_CXXFLAGS := -std=c++17 -D_GNU_SOURCE -Wall -Wextra -Icommon \
+	-DREGION_DEBUG=$(REGION_DEBUG) $(SANFLAGS) $(CXXFLAGS)
+BASE_LDFLAGS := $(SANFLAGS) $(CFLAGS) $(LDFLAGS)
+LIBS := -lz -lm -lpthread
+
+# ---- backends: reference width, sources, flags, libraries -----------------
+blocks_REF := 32
+blocks_SRCS := strategy-blocks/blocks.c
+blocks_CPPFLAGS := -Istrategy-blocks
+
+blocks-gs_REF := 32
+blocks-gs_SRCS := strategy-blocks/blocks.c
+blocks-gs_CPPFLAGS := -Istrategy-blocks -DBLOCKS_BASE_GS=1
+
+wide-offsets_REF := 64
+wide-offsets_SRCS := strategy-blocks/blocks.c
+wide-offsets_CPPFLAGS := -Istrategy-wide-offsets
+
+contiguous_REF := 32
+contiguous_SRCS := strategy-contiguous/contiguous.c
+contiguous_CPPFLAGS :=
+
+glibc_REF := 64
+glibc_SRCS := baselines/glibc.c
+
+jemalloc_REF := 64
+jemalloc_SRCS := baselines/jemalloc.c
+jemalloc_LIBS := -ljemalloc
+
+mimalloc_REF := 64
+mimalloc_SRCS := baselines/mimalloc.c
+mimalloc_LIBS := -lmimalloc
+
+apr_REF := 64
+apr_SRCS := baselines/apr.c
+apr_CPPFLAGS := -I/usr/include/apr-1.0
+apr_LIBS := -lapr-1
+
+# ---- shared sources ----------------------------------------------------------
+# COMMON: linked into every program. DRIVER: the regionbench executable.
+# Tests: every tests/test-*.c is one program per backend, with tests/check.c.
+COMMON_SRCS := $(filter-out common/driver.c,$(wildcard common/*.c))
+DRIVER_SRCS := common/driver.c $(wildcard workloads/*.c)
+TEST_SRCS := $(wildcard tests/test-*.c)
+TEST_PROGS := $(patsubst tests/%.c,%,$(TEST_SRCS))
+TESTLIB_SRCS := tests/check.c
+MICRO_SRCS := $(wildcard workloads/micro/*.c)
+MICRO_CXX_SRCS := $(wildcard workloads/micro/*.cc)
+
+# Objects of shared sources, for reference width $(2).
+shared = $(patsubst %.c,$(OBJ)/ref$(2)/%.o,$(1))
+
+# ---- the flags stamp: objects built with other flags never mix -------------
+FLAGS_TEXT := CC=$(CC) CXX=$(CXX) CFLAGS=$(BASE_CFLAGS) CXXFLAGS=$(BASE_CXXFLAGS) LDFLAGS=$(BASE_LDFLAGS)
+FLAGS_STAMP := $(BUILD)/FLAGS
+$(FLAGS_STAMP): FORCE | $(BUILD)/.
+	@echo '$(FLAGS_TEXT)' | cmp -s - $@ || echo '$(FLAGS_TEXT)' > $@
+
+# ---- Debian packages: installed (as root) or named (otherwise) -------------
+DEPS_STAMP := $(BUILD)/deps.ok
+$(DEPS_STAMP): scripts/deps | $(BUILD)/.
+	scripts/deps
+	@touch $@
+deps:
+	scripts/deps $(DEPS_WHAT)
+
+# ---- compile rules ------------------------------------------------------------
+$(OBJ)/ref32/%.o: %.c $(FLAGS_STAMP) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -DREGION_REF_BITS=32 -MMD -MP -c -o $@ $<
+$(OBJ)/ref64/%.o: %.c $(FLAGS_STAMP) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -DREGION_REF_BITS=64 -MMD -MP -c -o $@ $<
+$(OBJ)/ref32/%.o: %.cc $(FLAGS_STAMP) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CXX) $(BASE_CXXFLAGS) -DREGION_REF_BITS=32 -MMD -MP -c -o $@ $<
+$(OBJ)/ref64/%.o: %.cc $(FLAGS_STAMP) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CXX) $(BASE_CXXFLAGS) -DREGION_REF_BITS=64 -MMD -MP -c -o $@ $<
+
+# One backend's objects and programs.
+define BACKEND_RULES
+$(1)_OBJS := $$(patsubst %.c,$(OBJ)/$(1)/%.o,$$($(1)_SRCS))
+$(1)_BASE := $$(call shared,$$(COMMON_SRCS),$$($(1)_REF)) $$($(1)_OBJS)
+
+$(OBJ)/$(1)/%.o: %.c $(FLAGS_STAMP) | $(DEPS_STAMP)
+	@mkdir -p $$(@D)
+	$$(CC) $$(BASE_CFLAGS) -DREGION_REF_BITS=$$($(1)_REF) $$($(1)_CPPFLAGS) -MMD -MP -c -o $$@ $$<
+
+$(BIN)/regionbench-$(1): $$(call shared,$$(DRIVER_SRCS),$$($(1)_REF)) $$($(1)_BASE) | $(BIN)/.
+	$$(CC) $$(BASE_LDFLAGS) -o $$@ $$^ $$($(1)_LIBS) $$(LIBS)
+
+$(BIN)/microbench-$(1): $$(call shared,$$(MICRO_SRCS),$$($(1)_REF)) \
+		$$(patsubst %.cc,$(OBJ)/ref$$($(1)_REF)/%.o,$$(MICRO_CXX_SRCS)) $$($(1)_BASE) | $(BIN)/.
+	$$(CXX) $$(BASE_LDFLAGS) -o $$@ $$^ $$($(1)_LIBS) -lbenchmark $$(LIBS)
+
+$(foreach t,$(TEST_PROGS),$$(eval $$(call TEST_RULE,$(1),$(t))))
+endef
+
+define TEST_RULE
+$(BIN)/$(2)-$(1): $$(call shared,tests/$(2).c $(TESTLIB_SRCS),$$($(1)_REF)) $$($(1)_BASE) | $(BIN)/.
+	$$(CC) $$(BASE_LDFLAGS) -o $$@ $$^ $$($(1)_LIBS) $$(LIBS)
+endef
+
+$(foreach b,$(ALL_BACKENDS),$(eval $(call BACKEND_RULES,$(b))))
+
+%/.:
+	@mkdir -p $@
+
+# ---- what to build --------------------------------------------------------------
+DRIVERS := $(patsubst %,$(BIN)/regionbench-%,$(BACKENDS))
+TEST_BINS := $(foreach b,$(TEST_BACKENDS),$(patsubst %,$(BIN)/%-$(b),$(TEST_PROGS))) \
+	$(patsubst %,$(BIN)/regionbench-%,$(TEST_BACKENDS))
+MICROBENCHES := $(patsubst %,$(BIN)/microbench-%,$(sort $(BACKENDS) blocks-gs))
+
+all: $(DRIVERS) $(TEST_BINS)
+
+# ---- the two commands, and the rest ---------------------------------------------
+test: $(TEST_BINS)
+	BIN=$(BIN) BACKENDS="$(TEST_BACKENDS)" SANITIZE="$(SANITIZE)" tests/run
+
+bench: $(DRIVERS) $(DEPS_STAMP)
+	BIN=$(BIN) BACKENDS="$(BACKENDS)" WORKLOADS="$(WORKLOADS)" TRACES="$(TRACES)" \
+		QUICK="$(QUICK)" scripts/bench
+
+microbench: $(MICROBENCHES) $(DEPS_STAMP)
+	BIN=$(BIN) BACKENDS="$(sort $(BACKENDS) blocks-gs)" QUICK="$(QUICK)" scripts/microbench
+
+plots: $(DEPS_STAMP)
+	@test -n "$(RESULTS)" || { echo "make plots: set RESULTS=DIR, a results directory (for instance results/latest)" >&2; exit 2; }
+	scripts/plot "$(RESULTS)"
+
+clean:
+	rm -rf build
+
+.PHONY: all test bench microbench plots clean deps FORCE
+FORCE:
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,69 @@
+/* workload.h: what a workload is, and what the driver offers it.
+ *
+ * A workload is one file under workloads/ that defines a `struct workload`
+ * and is listed in workloads/registry.c. It does its work through region.h
+ * alone, is deterministic for a given seed, and reports progress in ops so
+ * the driver can sample memory at evenly spaced points of the work (not of
+ * wall time), which lines up backends of different speed. */
+#ifndef WORKLOAD_H
+#define WORKLOAD_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+struct wl_ctx;
+
+struct wl_param {
+	const char *name;     /* --NAME=VALUE on the command line */
+	int64_t def, min, max;
+	const char *help;     /* one line, with the unit */
+};
+
+struct workload {
+	const char *name;
+	const char *help;                /* one line */
+	const struct wl_param *params;   /* ends with an entry whose name is NULL */
+	/* Runs the workload. Returns 0, or 1 when a backend limit stopped it
+	 * (after wl_limit has said which). Output goes to OUT. */
+	int (*run)(struct wl_ctx *ctx, FILE *out);
+};
+
+/* The registry: every workload, NULL-ended (workloads/registry.c). */
+extern const struct workload *const wl_registry[];
+
+/* The value of a parameter the workload declared. */
+int64_t wl_param(const struct wl_ctx *ctx, const char *name);
+uint64_t wl_seed(const struct wl_ctx *ctx);
+
+/* Announces how many ops the whole run will do, before the first
+ * wl_progress; sample points are spread evenly over them. */
+void wl_set_total_ops(struct wl_ctx *ctx, uint64_t total);
+
+/* Adds N ops done. Cheap unless a sample point is crossed; safe from
+ * several threads at once. */
+void wl_progress(struct wl_ctx *ctx, uint64_t n);
+
+/* Takes a sample now (phase ends, spikes); not from several threads at once. */
+void wl_sample(struct wl_ctx *ctx);
+
+/* Counts one region created, for the summary's regions column. Thread-safe. */
+void wl_count_region(struct wl_ctx *ctx);
+
+/* Says on stderr which backend limit stopped the workload (err is a
+ * REGION_* code, what says what was being done); the caller returns 1. */
+int wl_limit(struct wl_ctx *ctx, int err, const char *what);
+
+/* Extra summary columns (name, value) a workload adds after the standard
+ * ones, such as capacity's max_live_regions. Names must be stable. */
+void wl_extra(struct wl_ctx *ctx, const char *name, const char *value);
+
+/* splitmix64: the one seeded generator every workload uses. */
+static inline uint64_t wl_rand(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+#endif
