@@ -104,6 +104,21 @@ const char *const *region_policies(void);
 int region_policy_set(const char *name);
 const char *region_policy(void);
 
+/* For tests: before the first region_create, caps the backend's own pool
+ * (blocks, wide offsets) or each region's reservation (contiguous) at BYTES,
+ * so exhaustion can be tested without 32 GiB of RAM. Returns 0, REGION_EINVAL,
+ * or REGION_ENOTSUP for backends without such a limit. */
+int region_limit_set(uint64_t bytes);
+
+/* Serialization by copy, for backends whose regions are contiguous: *data
+ * and *len describe bytes that region_restore copies into an empty region
+ * (of this backend, in any process) so that every reference made in R
+ * decodes there to the same object. Both return 0, or REGION_ENOTSUP where
+ * regions are not contiguous (there, serialization must trace and repack),
+ * or REGION_EINVAL / REGION_ENOMEM from region_restore. */
+int region_span(const region_t *r, const void **data, size_t *len);
+int region_restore(region_t *r, const void *data, size_t len);
+
 /* A one-line description of an error code, naming the limit it stands for. */
 const char *region_strerror(int err);
 
