@@ -57,7 +57,8 @@ blocks_CPPFLAGS := -Istrategy-blocks
 
 blocks-gs_REF := 32
 blocks-gs_SRCS := strategy-blocks/blocks.c
-blocks-gs_CPPFLAGS := -Istrategy-blocks -DBLOCKS_BASE_GS=1
+# GNU C for __seg_gs, the named address space the GS decode reads through.
+blocks-gs_CPPFLAGS := -Istrategy-blocks -DBLOCKS_BASE_GS=1 -std=gnu11
 
 wide-offsets_REF := 64
 wide-offsets_SRCS := strategy-blocks/blocks.c
@@ -68,18 +69,18 @@ contiguous_SRCS := strategy-contiguous/contiguous.c
 contiguous_CPPFLAGS :=
 
 glibc_REF := 64
-glibc_SRCS := baselines/glibc.c
+glibc_SRCS := baselines/glibc.c baselines/baseline.c
 
 jemalloc_REF := 64
-jemalloc_SRCS := baselines/jemalloc.c
+jemalloc_SRCS := baselines/jemalloc.c baselines/baseline.c baselines/syscount.c
 jemalloc_LIBS := -ljemalloc
 
 mimalloc_REF := 64
-mimalloc_SRCS := baselines/mimalloc.c
+mimalloc_SRCS := baselines/mimalloc.c baselines/baseline.c baselines/syscount.c
 mimalloc_LIBS := -lmimalloc
 
 apr_REF := 64
-apr_SRCS := baselines/apr.c
+apr_SRCS := baselines/apr.c baselines/baseline.c baselines/syscount.c
 apr_CPPFLAGS := -I/usr/include/apr-1.0
 apr_LIBS := -lapr-1
 
@@ -124,6 +125,9 @@ $(OBJ)/ref32/%.o: %.cc $(FLAGS_STAMP) | $(DEPS_STAMP)
 $(OBJ)/ref64/%.o: %.cc $(FLAGS_STAMP) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CXX) $(BASE_CXXFLAGS) -DREGION_REF_BITS=64 -MMD -MP -c -o $@ $<
+
+# The driver writes the flags it was built with into every summary row.
+$(OBJ)/ref32/common/driver.o $(OBJ)/ref64/common/driver.o: BASE_CFLAGS += '-DREGION_BUILD="$(CFLAGS)"'
 
 # One backend's objects and programs.
 define BACKEND_RULES
@@ -176,6 +180,32 @@ microbench: $(MICROBENCHES) $(DEPS_STAMP)
 plots: $(DEPS_STAMP)
 	@test -n "$(RESULTS)" || { echo "make plots: set RESULTS=DIR, a results directory (for instance results/latest)" >&2; exit 2; }
 	scripts/plot "$(RESULTS)"
+
+# ---- the trace recorder: LD_PRELOAD library of scripts/record-trace ---------
+# Plain flags of its own (no LTO, no sanitizer: it runs inside other programs).
+build/recorder/malloc_log.so: common/recorder/malloc_log.c | build/recorder/.
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -fPIC -shared -o $@ $<
+
+# ---- fuzzing: make fuzz [FUZZ_SECONDS=N] [FUZZ_BACKEND=b] --------------------
+# libFuzzer targets tests/fuzz/fuzz-*.c, built by clang in build/fuzz with
+# flags of their own (ASan, UBSan, REGION_DEBUG=1) against one backend.
+FUZZ_SECONDS ?= 60
+FUZZ_BACKEND ?= blocks
+FUZZ_DIR := build/fuzz/$(FUZZ_BACKEND)
+FUZZ_CC ?= clang
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard tests/fuzz/fuzz-*.c))
+FUZZ_SRCS := tests/fuzz/wl_double.c common/trace.c common/pages.c common/region_error.c $($(FUZZ_BACKEND)_SRCS)
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	-Icommon -Itests/fuzz -DREGION_DEBUG=1 -DREGION_REF_BITS=$($(FUZZ_BACKEND)_REF) $($(FUZZ_BACKEND)_CPPFLAGS)
+$(FUZZ_DIR)/deps.ok: scripts/deps | $(FUZZ_DIR)/.
+	scripts/deps fuzz
+	@touch $@
+$(FUZZ_DIR)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_SRCS) $(wildcard common/*.h tests/fuzz/*.h) | $(FUZZ_DIR)/deps.ok
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRCS) $($(FUZZ_BACKEND)_LIBS) -lz -lm -lpthread
+fuzz: $(FUZZ_TARGETS)
+	tests/fuzz/run $(FUZZ_DIR) $(FUZZ_SECONDS)
+.PHONY: fuzz
 
 clean:
 	rm -rf build

@@ -13,6 +13,7 @@ static _Atomic uint64_t n_mmap, n_munmap, n_madvise, n_mprotect, n_lazy, n_calls
 static _Atomic long fail_left = -1;   /* calls left before injected failures; -1: off */
 static _Atomic int fail_err;
 static int hugepages;
+static _Atomic int unmeasured;
 
 /* Counts a page-source call; returns the injected errno, or 0 to go on. */
 static int enter(void)
@@ -131,7 +132,21 @@ void pages_counts_get(struct pages_counts *out)
 	out->lazy_calls = atomic_load(&n_lazy);
 	out->calls = atomic_load(&n_calls);
 	out->failures = atomic_load(&n_failures);
+	out->unmeasured = atomic_load(&unmeasured);
 }
+
+void pages_count_foreign(int call)
+{
+	switch (call) {
+	case PAGES_MMAP: count(&n_mmap); break;
+	case PAGES_MUNMAP: count(&n_munmap); break;
+	case PAGES_MADVISE_FREE: count(&n_lazy); /* fall through */
+	case PAGES_MADVISE: count(&n_madvise); break;
+	case PAGES_MPROTECT: count(&n_mprotect); break;
+	}
+}
+
+void pages_counts_unmeasured(void) { atomic_store(&unmeasured, 1); }
 
 void pages_fail_after(long n, int err)
 {

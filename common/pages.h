@@ -42,8 +42,19 @@ struct pages_counts {
 	uint64_t lazy_calls;       /* of the madvise calls, MADV_FREE ones */
 	uint64_t calls;            /* reserve+commit+decommit+release calls */
 	uint64_t failures;         /* of which failed */
+	int unmeasured;            /* 1: the backend's library makes syscalls no one can count */
 };
 void pages_counts_get(struct pages_counts *out);
+
+/* For baselines whose library maps memory itself. pages_count_foreign adds
+ * one of the library's calls (PAGES_MMAP, ...) counted by an interposer
+ * (baselines/syscount.c) to the syscall counts, not to calls. A backend
+ * whose library calls mmap, brk and madvise from inside libc (glibc malloc)
+ * calls pages_counts_unmeasured once: results then print the syscall counts
+ * as not measured instead of a partial figure. Both are thread-safe. */
+enum { PAGES_MMAP, PAGES_MUNMAP, PAGES_MADVISE, PAGES_MADVISE_FREE, PAGES_MPROTECT };
+void pages_count_foreign(int call);
+void pages_counts_unmeasured(void);
 
 /* Fault injection: the next N page-source calls succeed, every one after
  * fails with ERR until pages_fail_after(-1, 0) turns it off. */

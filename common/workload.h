@@ -17,6 +17,8 @@ struct wl_param {
 	const char *name;     /* --NAME=VALUE on the command line */
 	int64_t def, min, max;
 	const char *help;     /* one line, with the unit */
+	int64_t quick;        /* value under --quick (make bench QUICK=1), sized
+	                       * for a run well under a second; 0: the default */
 };
 
 struct workload {

@@ -1,0 +1,168 @@
+/* jemalloc.c: the jemalloc baseline, one explicit arena per region
+ * ("arenas.create"), allocation with mallocx(MALLOCX_ARENA | MALLOCX_TCACHE_NONE),
+ * reset with "arena.<i>.reset" and destroy with "arena.<i>.destroy"
+ * (jemalloc(3), MALLCTL NAMESPACE). The thread cache is always bypassed: a
+ * cached block could outlive its arena's reset (FACTS.md). jemalloc allows
+ * about 4086 explicit arenas; region_create then fails with REGION_ELIMIT.
+ * Destroyed arenas' indices are recycled by the next "arenas.create".
+ * Policies: "decay" keeps jemalloc's default decay of dirty and muzzy pages;
+ * "decay0" sets both to 0 ms for region arenas, so pages go back at once. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <jemalloc/jemalloc.h>
+
+#include "baseline.h"
+
+#if defined(__SANITIZE_THREAD__)
+/* Test builds only: without opt.retain a destroyed arena unmaps all it
+ * mapped; with it (see region_destroy) ThreadSanitizer's shadow for the
+ * 35 GB that test-stress's 17000 arenas leave mapped runs out of memory. */
+const char *malloc_conf = "retain:false";
+#endif
+
+struct region {
+	struct baseline_head h;
+	unsigned arena;
+	int flags;             /* MALLOCX_ARENA(arena) | MALLOCX_TCACHE_NONE */
+};
+
+const char *const baseline_policy_names[] = { "decay", "decay0", NULL };
+
+/* MIBs of the per-arena controls, with the arena index at mib[1]. */
+enum { RESET, DESTROY, DIRTY, MUZZY, NCTL };
+static const char *const ctl_names[NCTL] = {
+	"arena.0.reset", "arena.0.destroy", "arena.0.dirty_decay_ms", "arena.0.muzzy_decay_ms",
+};
+static size_t ctl_mib[NCTL][3];
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static int once_err;
+
+static void init(void)
+{
+	for (int i = 0; i < NCTL; i++) {
+		size_t len = 3;
+		if (mallctlnametomib(ctl_names[i], ctl_mib[i], &len) != 0 || len != 3)
+			once_err = REGION_ENOMEM;
+	}
+}
+
+/* Runs per-arena control I on ARENA, writing NEW (of NEWLEN bytes). */
+static int ctl(int i, unsigned arena, void *new, size_t newlen)
+{
+	size_t mib[3];
+	memcpy(mib, ctl_mib[i], sizeof mib);
+	mib[1] = arena;
+	return mallctlbymib(mib, 3, NULL, NULL, new, newlen);
+}
+
+const char *region_backend(void)
+{
+	return "jemalloc";
+}
+
+int region_create(region_t **out)
+{
+	pthread_once(&once, init);
+	if (once_err)
+		return once_err;
+	struct region *r = calloc(1, sizeof *r);
+	if (!r)
+		return REGION_ENOMEM;
+	unsigned ind;
+	size_t len = sizeof ind;
+	int e = mallctl("arenas.create", &ind, &len, NULL, 0);
+	if (e != 0) {
+		/* jemalloc says EAGAIN both at its arena limit and when memory
+		 * is short; the arena count tells them apart: MALLOCX_ARENA()
+		 * keeps the index plus one in 12 bits, so 4095 arenas at most,
+		 * automatic ones included. */
+		unsigned n = 0;
+		len = sizeof n;
+		free(r);
+		if (mallctl("arenas.narenas", &n, &len, NULL, 0) == 0 && n >= 4095)
+			return REGION_ELIMIT;
+		return REGION_ENOMEM;
+	}
+	if (baseline_policy_index == 1) {
+		ssize_t zero = 0;
+		if (ctl(DIRTY, ind, &zero, sizeof zero) || ctl(MUZZY, ind, &zero, sizeof zero)) {
+			ctl(DESTROY, ind, NULL, 0);
+			free(r);
+			return REGION_ENOMEM;
+		}
+	}
+	r->arena = ind;
+	/* MALLOCX_ARENA(ind) in unsigned arithmetic: the macro shifts a signed
+	 * int into the sign bit from index 2047 on (undefined behaviour). */
+	r->flags = (int)((ind + 1u) << 20) | MALLOCX_TCACHE_NONE;
+	atomic_store_explicit(&r->h.chunks, 1, memory_order_relaxed);
+	baseline_register(&r->h);
+	*out = r;
+	return 0;
+}
+
+/* "arena.<i>.destroy" frees the arena's pages, but with opt.retain (the
+ * Linux default) its metadata, about 2 MiB of address space and 4 KiB
+ * resident, stays mapped: bytes_reserved and VSZ grow by that much for each
+ * region created and destroyed (42 GB of VSZ after 20000 here). */
+void region_destroy(region_t *r)
+{
+	if (!r)
+		return;
+	baseline_unregister(&r->h);
+	ctl(DESTROY, r->arena, NULL, 0);
+	free(r);
+}
+
+void region_reset(region_t *r)
+{
+	ctl(RESET, r->arena, NULL, 0);
+	baseline_reset(&r->h);
+}
+
+void *region_alloc(region_t *r, size_t size, size_t align)
+{
+	if (baseline_check(&r->h, size, &align))
+		return NULL;
+	void *p = mallocx(size, r->flags | MALLOCX_LG_ALIGN(__builtin_ctzl(align)));
+	if (!p)
+		return baseline_failed(&r->h, REGION_ENOMEM);
+	return baseline_alloced(&r->h, p, size, align);
+}
+
+/* xallocx resizes in place or not at all: a large allocation gives the
+ * whole pages of its tail back to its arena; a small one keeps its size
+ * class. Either way P stays where it is. */
+int region_shrink(region_t *r, void *p, size_t size)
+{
+	if (baseline_shrink_check(&r->h, p, size))
+		return REGION_EINVAL;
+	xallocx(p, size, 0, MALLOCX_LG_ALIGN(__builtin_ctzl(r->h.last_align)) | MALLOCX_TCACHE_NONE);
+	baseline_shrunk(&r->h, size);
+	return 0;
+}
+
+/* bytes_committed is jemalloc's stats.resident after an "epoch" refresh
+ * (its upper bound on resident pages; 0 if built without statistics).
+ * bytes_reserved is what the interposer saw mapped and not unmapped: with
+ * opt.retain (Linux default) a destroyed arena's metadata is purged but
+ * stays mapped, about 2 MiB an arena that stats.mapped + stats.retained no
+ * longer report. Under sanitizers (no interposer) those two are used.
+ * chunks_held is one arena per live region. */
+void baseline_stats_lib(struct region_stats *out)
+{
+	uint64_t epoch = 1;
+	size_t mapped = 0, retained = 0, resident = 0, len = sizeof epoch;
+	mallctl("epoch", &epoch, &len, &epoch, len);
+	len = sizeof mapped;
+	mallctl("stats.mapped", &mapped, &len, NULL, 0);
+	mallctl("stats.retained", &retained, &len, NULL, 0);
+	mallctl("stats.resident", &resident, &len, NULL, 0);
+	out->bytes_reserved = syscount_mapped();
+	if (out->bytes_reserved == 0)
+		out->bytes_reserved = mapped + retained;
+	out->bytes_committed = resident;
+	out->bytes_limit = 0;
+}

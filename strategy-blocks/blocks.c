@@ -1,0 +1,852 @@
+/* blocks.c: regions as chains of 4 KiB blocks carved from one shared pool
+ * (backends blocks, blocks-gs, wide-offsets; params.h sets width and size).
+ * Invariant: every block of [1, nblocks) is in exactly one run (free dirty,
+ * free clean, or used by a region or a thread cache) whose first and last
+ * block carry its length and state in the side table meta[]; block 0 holds
+ * the pool base and is never handed out, so no reference is REGION_REF_NULL.
+ * Free runs: two-level segregated fit (TLSF, Masmano et al. 2004) with Knuth's
+ * boundary tags kept in meta[], so free memory is never touched. Worst case:
+ * O(1) per run taken or freed, plus one scan of one size class before a
+ * request fails; a request fails only when no n contiguous free blocks exist. */
+#include "region.h"
+#include "pages.h"
+#include <params.h>   /* from -I: strategy-blocks or strategy-wide-offsets */
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#if BLOCKS_BASE_GS
+#include <asm/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
+#if BLOCKS_REF_BITS != REGION_REF_BITS
+#error "params.h and the Makefile disagree on the reference width"
+#endif
+#if BLOCKS_BASE_GS && !defined(__x86_64__)
+#error "BLOCKS_BASE_GS needs x86-64"
+#endif
+
+#define BLOCK 4096u
+#define BLOCK_SHIFT 12
+
+/* Decay: free blocks stay resident in the pool until resident free memory
+ * passes DECAY_BYTES (the largest free runs go back until half is left) or
+ * until no resident free block has been reused for DECAY_MS (all go back).
+ * Checked whenever a thread calls into the shared pool; no background thread. */
+#ifndef BLOCKS_DECAY_BYTES
+#define BLOCKS_DECAY_BYTES ((uint64_t)32 << 20)
+#endif
+#ifndef BLOCKS_DECAY_MS
+#define BLOCKS_DECAY_MS 1000
+#endif
+
+#define CACHE_CAP 64    /* single blocks a thread keeps at most */
+#define BATCH_CAP 256   /* runs handed back to the pool under one lock */
+#define NSHARD 16       /* region registries, so create/destroy rarely contend */
+
+/* ---- the region ------------------------------------------------------------------ */
+
+/* A region lives at the start of its first block. The fast path touches only
+ * the first five fields. size and nalloc are relaxed atomics (plain moves on
+ * x86-64) because region_stats_get reads them from other threads. */
+struct region {
+	char *cur, *end;          /* the bump area: [cur, end) is free */
+	char *last;               /* the newest allocation, for region_shrink */
+	_Atomic uint64_t size;    /* bytes requested since creation or reset */
+	_Atomic uint64_t nalloc;  /* successful allocations, ever */
+	_Atomic uint64_t retired; /* requested bytes dropped by reset and shrink */
+	char *big;                /* the newest allocation that took a run of its own */
+	size_t big_size;
+	uint32_t head, first;     /* the newest run of the region's chain; the header's block */
+	int err;
+	unsigned shard;
+	struct region *prev, *next;   /* in the shard's registry */
+#if REGION_DEBUG
+	uint64_t magic;
+#endif
+};
+#define MAGIC 0x626c6f636b73ull
+
+/* ---- the pool ----------------------------------------------------------------------- */
+
+/* One entry per block, read at run ends only. len and state (written under
+ * the pool lock) and prev and next (free-list links while free, the region's
+ * chain while used, written by the owner) are in different 8-byte words. */
+struct meta {
+	uint32_t len, state;
+	uint32_t prev, next;
+};
+enum { S_USED = 1, S_DIRTY = 2, S_CLEAN = 3 };
+
+/* Size classes of a run of n blocks: n itself below 16, then 8 classes per
+ * power of two (TLSF's first and second level, flattened into one bitmap). */
+#define NCLASS 240
+struct heap {
+	uint32_t head[NCLASS];
+	uint64_t map[(NCLASS + 63) / 64];
+	uint64_t blocks;
+};
+
+struct run { uint32_t b, n; };
+
+enum { P_DECAY, P_RETAIN, P_DECOMMIT };
+static const char *const policy_names[] = { "decay", "retain", "decommit", NULL };
+static int policy = P_DECAY;
+
+static char *base;                 /* the pool; the one word references decode with */
+static struct meta *meta;
+static uint64_t pool_bytes = BLOCKS_POOL_BYTES;
+static size_t meta_bytes;
+static uint32_t nblocks, cache_max, batch;
+static bool block0_ready, key_ready;
+static pthread_key_t cache_key;
+static _Atomic int ready;
+static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct heap dirty, clean;   /* under pool_lock */
+static uint64_t dirty_used_ms;     /* when resident free blocks were last reused */
+
+static _Atomic uint64_t n_held, n_committed, n_live, dead_allocs, dead_req;
+
+static struct shard {
+	pthread_mutex_t lock;
+	struct region *list;
+} __attribute__((aligned(64))) shards[NSHARD] = {
+	[0 ... NSHARD - 1] = { .lock = PTHREAD_MUTEX_INITIALIZER },
+};
+static _Atomic unsigned shard_next;
+
+/* A thread's cache of single blocks, ascending from the top. */
+struct tcache {
+	bool init;
+	unsigned shard;
+	uint32_t n;
+	uint32_t blk[CACHE_CAP];
+};
+static _Thread_local struct tcache tc;
+
+static inline char *pool_base(void)
+{
+#if BLOCKS_BASE_GS
+	/* The pool's first word holds its own address, as fs:0 does for TLS. */
+	return *(char *const __seg_gs *)0;
+#else
+	return base;
+#endif
+}
+
+static inline char *addr(uint32_t b) { return base + ((size_t)b << BLOCK_SHIFT); }
+static inline uint32_t blk(const void *p) { return (uint32_t)(((const char *)p - base) >> BLOCK_SHIFT); }
+
+#if REGION_DEBUG
+#define DEBUG_CHECK(cond) \
+	((cond) ? (void)0 : (fprintf(stderr, "blocks.c:%d: %s fails\n", __LINE__, #cond), abort()))
+#else
+#define DEBUG_CHECK(cond) ((void)0)
+#endif
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* ---- free runs: segregated lists, boundary tags (pool_lock held) ------------------- */
+
+static unsigned cls(uint32_t n)
+{
+	if (n < 16)
+		return n;
+	unsigned fl = 31 - (unsigned)__builtin_clz(n);
+	return 16 + (fl - 4) * 8 + ((n >> (fl - 3)) & 7);
+}
+
+static uint32_t cls_min(unsigned c)
+{
+	if (c < 16)
+		return c;
+	return (8u + (c - 16) % 8) << ((c - 16) / 8 + 1);
+}
+
+/* The first non-empty class at or above FROM, or NCLASS. */
+static unsigned first_set(const struct heap *h, unsigned from)
+{
+	for (unsigned w = from / 64; w < (NCLASS + 63) / 64; w++) {
+		uint64_t bits = h->map[w];
+		if (w == from / 64)
+			bits &= ~(uint64_t)0 << (from % 64);
+		if (bits)
+			return w * 64 + (unsigned)__builtin_ctzll(bits);
+	}
+	return NCLASS;
+}
+
+static unsigned last_set(const struct heap *h)
+{
+	for (unsigned w = (NCLASS + 63) / 64; w-- > 0; )
+		if (h->map[w])
+			return w * 64 + 63 - (unsigned)__builtin_clzll(h->map[w]);
+	return NCLASS;
+}
+
+static void tag(uint32_t b, uint32_t n, uint32_t state)
+{
+	meta[b].len = n, meta[b].state = state;
+	meta[b + n - 1].len = n, meta[b + n - 1].state = state;
+}
+
+static void push(struct heap *h, uint32_t b, uint32_t n, uint32_t state)
+{
+	unsigned c = cls(n);
+	tag(b, n, state);
+	meta[b].prev = 0;
+	meta[b].next = h->head[c];
+	if (h->head[c])
+		meta[h->head[c]].prev = b;
+	h->head[c] = b;
+	h->map[c / 64] |= (uint64_t)1 << (c % 64);
+	h->blocks += n;
+}
+
+static void unlink_run(struct heap *h, uint32_t b)
+{
+	struct meta *m = &meta[b];
+	unsigned c = cls(m->len);
+	if (m->prev)
+		meta[m->prev].next = m->next;
+	else
+		h->head[c] = m->next;
+	if (m->next)
+		meta[m->next].prev = m->prev;
+	if (!h->head[c])
+		h->map[c / 64] &= ~((uint64_t)1 << (c % 64));
+	h->blocks -= m->len;
+}
+
+/* A free run of at least N blocks in H, or 0. Good fit in O(1): the search
+ * starts one class up unless N is a class's smallest size, so any run found
+ * fits; only if none does is N's own class scanned. */
+static uint32_t find(const struct heap *h, uint32_t n)
+{
+	unsigned c = cls(n), from = cls_min(c) < n ? c + 1 : c;
+	unsigned f = first_set(h, from);
+	if (f < NCLASS)
+		return h->head[f];
+	if (from != c)
+		for (uint32_t b = h->head[c]; b; b = meta[b].next)
+			if (meta[b].len >= n)
+				return b;
+	return 0;
+}
+
+/* Takes the first N blocks of the free run at B in H; the rest stays free. */
+static void carve(struct heap *h, uint32_t b, uint32_t n)
+{
+	uint32_t len = meta[b].len, state = meta[b].state;
+	unlink_run(h, b);
+	if (len > n)
+		push(h, b + n, len - n, state);
+}
+
+/* Frees the run [b, b+n) into the heap of STATE, coalescing with free
+ * neighbours of the same state (block 0 and the end are never free). */
+static void insert(uint32_t b, uint32_t n, uint32_t state)
+{
+	struct heap *h = state == S_CLEAN ? &clean : &dirty;
+	if (meta[b - 1].state == state) {
+		uint32_t l = meta[b - 1].len;
+		unlink_run(h, b - l);
+		b -= l, n += l;
+	}
+	if (b + n < nblocks && meta[b + n].state == state) {
+		uint32_t r = meta[b + n].len;
+		unlink_run(h, b + n);
+		n += r;
+	}
+	if (state == S_DIRTY && !dirty.blocks && policy == P_DECAY)
+		dirty_used_ms = now_ms();   /* the decay clock starts with the first */
+	push(h, b, n, state);
+}
+
+/* Decommits dirty runs, largest first, until at most KEEP blocks are dirty.
+ * Runs whose decommit fails stay dirty. */
+static void purge(uint64_t keep)
+{
+	while (dirty.blocks > keep) {
+		uint32_t b = dirty.head[last_set(&dirty)], n = meta[b].len;
+		unlink_run(&dirty, b);
+		if (pages_decommit(addr(b), (size_t)n * BLOCK, PAGES_NOW) != 0) {
+			push(&dirty, b, n, S_DIRTY);
+			return;
+		}
+		atomic_fetch_sub_explicit(&n_committed, n, memory_order_relaxed);
+		insert(b, n, S_CLEAN);
+	}
+}
+
+/* The decay rule (see BLOCKS_DECAY_BYTES), run on every pool call. */
+static void decay(void)
+{
+	if (policy != P_DECAY || !dirty.blocks)
+		return;
+	const uint64_t high = BLOCKS_DECAY_BYTES / BLOCK;
+	if (dirty.blocks > high)
+		purge(high / 2);
+	else if (now_ms() - dirty_used_ms >= BLOCKS_DECAY_MS)
+		purge(0);
+}
+
+/* ---- taking from and giving to the pool ------------------------------------------- */
+
+/* Commits the clean runs among RS (taken from the pool by this thread).
+ * On failure gives back those not committed and returns how many runs are
+ * usable (committed or dirty), in RS's order. */
+static int commit_runs(struct run *rs, const bool *was_clean, int k, int *err)
+{
+	for (int i = 0; i < k; i++) {
+		if (!was_clean[i])
+			continue;
+		if (pages_commit(addr(rs[i].b), (size_t)rs[i].n * BLOCK) == 0) {
+			atomic_fetch_add_explicit(&n_committed, rs[i].n, memory_order_relaxed);
+			continue;
+		}
+		*err = REGION_ENOMEM;
+		int kept = i;
+		pthread_mutex_lock(&pool_lock);
+		for (int j = i; j < k; j++) {
+			if (was_clean[j]) {
+				insert(rs[j].b, rs[j].n, S_CLEAN);
+				atomic_fetch_sub_explicit(&n_held, rs[j].n, memory_order_relaxed);
+			} else {
+				rs[kept++] = rs[j];
+			}
+		}
+		pthread_mutex_unlock(&pool_lock);
+		return kept;
+	}
+	return k;
+}
+
+/* Refills the empty thread cache with up to BATCH single blocks, resident
+ * ones first, as few runs as it can (so one commit covers many). Returns 0,
+ * REGION_EPOOL or REGION_ENOMEM. */
+static int refill(void)
+{
+	struct run rs[CACHE_CAP];
+	bool was_clean[CACHE_CAP];
+	int k = 0, err = REGION_EPOOL;
+	uint32_t got = 0;
+	pthread_mutex_lock(&pool_lock);
+	decay();
+	for (int pass = 0; pass < 2; pass++) {
+		struct heap *h = pass ? &clean : &dirty;
+		while (got < batch && h->blocks) {
+			uint32_t b = find(h, batch - got);
+			if (!b)
+				b = h->head[last_set(h)];
+			uint32_t n = meta[b].len < batch - got ? meta[b].len : batch - got;
+			carve(h, b, n);
+			for (uint32_t i = 0; i < n; i++)
+				tag(b + i, 1, S_USED);
+			if (!pass)
+				dirty_used_ms = now_ms();
+			rs[k] = (struct run){b, n};
+			was_clean[k++] = pass;
+			got += n;
+		}
+	}
+	atomic_fetch_add_explicit(&n_held, got, memory_order_relaxed);
+	pthread_mutex_unlock(&pool_lock);
+	k = commit_runs(rs, was_clean, k, &err);
+	for (int i = k; i-- > 0; )
+		for (uint32_t j = rs[i].n; j-- > 0; )
+			tc.blk[tc.n++] = rs[i].b + j;
+	return tc.n ? 0 : err;
+}
+
+static void sort_runs(struct run *rs, int k)
+{
+	static const int gaps[] = {57, 23, 10, 4, 1};   /* Ciura's shell sort gaps */
+	for (int g = 0; g < 5; g++)
+		for (int i = gaps[g]; i < k; i++) {
+			struct run t = rs[i];
+			int j = i;
+			for (; j >= gaps[g] && rs[j - gaps[g]].b > t.b; j -= gaps[g])
+				rs[j] = rs[j - gaps[g]];
+			rs[j] = t;
+		}
+}
+
+/* Gives K used runs back to the pool. Under "decommit" the runs are sorted
+ * and merged first, so each maximal run costs one pages_decommit (made before
+ * the pool lock, while the blocks are still ours); a failed decommit leaves
+ * the run resident (dirty), never lost. */
+static void give(struct run *rs, int k)
+{
+	uint32_t state[BATCH_CAP];
+	uint64_t total = 0;
+	for (int i = 0; i < k; i++)
+		total += rs[i].n;
+	if (policy == P_DECOMMIT) {
+		sort_runs(rs, k);
+		int m = 0;
+		for (int i = 0; i < k; i++) {
+			if (m && rs[m - 1].b + rs[m - 1].n == rs[i].b)
+				rs[m - 1].n += rs[i].n;
+			else
+				rs[m++] = rs[i];
+		}
+		k = m;
+		for (int i = 0; i < k; i++) {
+			state[i] = S_DIRTY;
+			if (pages_decommit(addr(rs[i].b), (size_t)rs[i].n * BLOCK, PAGES_NOW) == 0) {
+				state[i] = S_CLEAN;
+				atomic_fetch_sub_explicit(&n_committed, rs[i].n, memory_order_relaxed);
+			}
+		}
+	} else {
+		for (int i = 0; i < k; i++)
+			state[i] = S_DIRTY;
+	}
+	pthread_mutex_lock(&pool_lock);
+	for (int i = 0; i < k; i++)
+		insert(rs[i].b, rs[i].n, state[i]);
+	atomic_fetch_sub_explicit(&n_held, total, memory_order_relaxed);
+	decay();
+	pthread_mutex_unlock(&pool_lock);
+}
+
+/* Hands every cached block back (thread exit, or before a large request
+ * fails for want of contiguous blocks). */
+static void drain(struct tcache *t)
+{
+	struct run rs[CACHE_CAP];
+	int k = 0;
+	while (t->n)
+		rs[k++] = (struct run){t->blk[--t->n], 1};
+	if (k)
+		give(rs, k);
+}
+
+static void tc_exit(void *arg)
+{
+	drain(arg);
+}
+
+/* Gives the region chain from B up to (not including) STOP back: single
+ * blocks to the thread cache while it has room, the rest to the pool in
+ * batches of BATCH_CAP runs. */
+static void give_chain(uint32_t b, uint32_t stop)
+{
+	struct run rs[BATCH_CAP];
+	int k = 0;
+	while (b != stop) {
+		uint32_t next = meta[b].next, n = meta[b].len;
+		DEBUG_CHECK(meta[b].state == S_USED && n >= 1 && b + n <= nblocks);
+		if (n == 1 && tc.n < cache_max) {
+			tc.blk[tc.n++] = b;
+		} else {
+			rs[k++] = (struct run){b, n};
+			if (k == BATCH_CAP) {
+				give(rs, k);
+				k = 0;
+			}
+		}
+		b = next;
+	}
+	if (k)
+		give(rs, k);
+}
+
+/* A run of N > 1 blocks (committed), or 0 with *err set. Resident free runs
+ * first; before failing, the thread's cache and every resident free run go
+ * back so that clean runs coalesce as far as they can. */
+static uint32_t take_run(uint32_t n, int *err)
+{
+	*err = REGION_EPOOL;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (attempt)
+			drain(&tc);
+		pthread_mutex_lock(&pool_lock);
+		decay();
+		if (attempt)
+			purge(0);
+		bool from_clean = false;
+		uint32_t b = find(&dirty, n);
+		if (b) {
+			carve(&dirty, b, n);
+			dirty_used_ms = now_ms();
+		} else if ((b = find(&clean, n))) {
+			carve(&clean, b, n);
+			from_clean = true;
+		}
+		if (b) {
+			tag(b, n, S_USED);
+			atomic_fetch_add_explicit(&n_held, n, memory_order_relaxed);
+		}
+		pthread_mutex_unlock(&pool_lock);
+		if (!b)
+			continue;
+		struct run r = {b, n};
+		return commit_runs(&r, &from_clean, 1, err) ? b : 0;
+	}
+	return 0;
+}
+
+/* ---- setup ------------------------------------------------------------------------- */
+
+/* Sets the calling thread up on its first region call: its registry shard,
+ * the key whose destructor drains its cache, and (blocks-gs) its GS base.
+ * New threads inherit GS from their creator; this covers threads started
+ * before the pool existed. */
+static void tc_enter(void)
+{
+	if (__builtin_expect(tc.init, 1))
+		return;
+	tc.init = true;
+	tc.shard = atomic_fetch_add_explicit(&shard_next, 1, memory_order_relaxed) % NSHARD;
+	pthread_setspecific(cache_key, &tc);
+#if BLOCKS_BASE_GS
+	syscall(SYS_arch_prctl, ARCH_SET_GS, (unsigned long)base);
+#endif
+}
+
+static int to_region_error(int e) { return e ? REGION_ENOMEM : 0; }
+
+/* Reserves the pool and its side table on the first region_create. A page
+ * source failure returns REGION_ENOMEM and keeps what was reserved for the
+ * next attempt, so nothing leaks. */
+static int pool_init(void)
+{
+	if (atomic_load_explicit(&ready, memory_order_acquire))
+		return 0;
+	int err = 0;
+	pthread_mutex_lock(&init_lock);
+	if (atomic_load_explicit(&ready, memory_order_relaxed))
+		goto out;
+	nblocks = (uint32_t)(pool_bytes >> BLOCK_SHIFT);
+	if (!base) {
+		void *p;
+		/* 2 MiB alignment, so huge pages line up with blocks. */
+		if ((err = to_region_error(pages_reserve(pool_bytes, (size_t)2 << 20, &p))))
+			goto out;
+		base = p;
+	}
+	if (!meta) {
+		size_t want = ((size_t)nblocks * sizeof *meta + BLOCK - 1) & ~(size_t)(BLOCK - 1);
+		void *p;
+		if ((err = to_region_error(pages_reserve(want, BLOCK, &p))))
+			goto out;
+		meta = p;
+		meta_bytes = want;
+	}
+	if (!block0_ready) {
+		if ((err = to_region_error(pages_commit(base, BLOCK))))
+			goto out;
+		*(char **)base = base;
+		block0_ready = true;
+	}
+	if (!key_ready) {
+		if (pthread_key_create(&cache_key, tc_exit) != 0) {
+			err = REGION_ENOMEM;
+			goto out;
+		}
+		key_ready = true;
+	}
+#if BLOCKS_BASE_GS
+	if (syscall(SYS_arch_prctl, ARCH_SET_GS, (unsigned long)base) != 0) {
+		err = REGION_ENOTSUP;
+		goto out;
+	}
+#endif
+	/* Small test pools get small caches, so one thread cannot hoard them. */
+	cache_max = nblocks / 32 < 2 ? 2 : nblocks / 32 > CACHE_CAP ? CACHE_CAP : nblocks / 32;
+	batch = cache_max / 2;
+	atomic_store_explicit(&n_committed, 1, memory_order_relaxed);
+	push(&clean, 1, nblocks - 1, S_CLEAN);   /* untouched memory is clean */
+	atomic_store_explicit(&ready, 1, memory_order_release);
+out:
+	pthread_mutex_unlock(&init_lock);
+	return err;
+}
+
+/* ---- the API ------------------------------------------------------------------------ */
+
+int region_create(region_t **out)
+{
+	int err = pool_init();
+	if (err)
+		return err;
+	tc_enter();
+	if (!tc.n && (err = refill()))
+		return err;
+	uint32_t b = tc.blk[--tc.n];
+	struct region *r = (struct region *)addr(b);
+	meta[b].next = 0;
+	*r = (struct region){
+		.cur = (char *)(r + 1), .end = addr(b) + BLOCK,
+		.head = b, .first = b, .shard = tc.shard,
+#if REGION_DEBUG
+		.magic = MAGIC,
+#endif
+	};
+	struct shard *s = &shards[r->shard];
+	pthread_mutex_lock(&s->lock);
+	r->next = s->list;
+	if (s->list)
+		s->list->prev = r;
+	s->list = r;
+	pthread_mutex_unlock(&s->lock);
+	atomic_fetch_add_explicit(&n_live, 1, memory_order_relaxed);
+	*out = r;
+	return 0;
+}
+
+void region_destroy(region_t *r)
+{
+	if (!r)
+		return;
+	DEBUG_CHECK(r->magic == MAGIC);
+	tc_enter();
+	struct shard *s = &shards[r->shard];
+	pthread_mutex_lock(&s->lock);
+	if (r->prev)
+		r->prev->next = r->next;
+	else
+		s->list = r->next;
+	if (r->next)
+		r->next->prev = r->prev;
+	uint64_t size = atomic_load_explicit(&r->size, memory_order_relaxed);
+	atomic_fetch_add_explicit(&dead_allocs, atomic_load_explicit(&r->nalloc, memory_order_relaxed),
+		memory_order_relaxed);
+	atomic_fetch_add_explicit(&dead_req, size + atomic_load_explicit(&r->retired, memory_order_relaxed),
+		memory_order_relaxed);
+	pthread_mutex_unlock(&s->lock);
+	atomic_fetch_sub_explicit(&n_live, 1, memory_order_relaxed);
+#if REGION_DEBUG
+	r->magic = 0;
+#endif
+	give_chain(r->head, 0);   /* the header's block goes last */
+}
+
+/* Keeps the header's block and gives every other block back. */
+void region_reset(region_t *r)
+{
+	DEBUG_CHECK(r->magic == MAGIC);
+	tc_enter();
+	uint64_t size = atomic_load_explicit(&r->size, memory_order_relaxed);
+	atomic_store_explicit(&r->retired, atomic_load_explicit(&r->retired, memory_order_relaxed) + size,
+		memory_order_relaxed);
+	atomic_store_explicit(&r->size, 0, memory_order_relaxed);
+	give_chain(r->head, r->first);
+	r->head = r->first;
+	meta[r->first].next = 0;
+	r->cur = (char *)(r + 1);
+	r->end = addr(r->first) + BLOCK;
+	r->last = r->big = NULL;
+}
+
+static inline void count_alloc(region_t *r, size_t size)
+{
+	atomic_store_explicit(&r->size, atomic_load_explicit(&r->size, memory_order_relaxed) + size,
+		memory_order_relaxed);
+	atomic_store_explicit(&r->nalloc, atomic_load_explicit(&r->nalloc, memory_order_relaxed) + 1,
+		memory_order_relaxed);
+}
+
+/* Everything the bump area cannot serve: bad arguments, and requests that
+ * need a new block (from the thread cache) or a run (from the pool). The new
+ * memory becomes the bump area if it leaves more room than the old one. */
+__attribute__((noinline))
+static void *alloc_slow(region_t *r, size_t size, size_t align)
+{
+	DEBUG_CHECK(r->magic == MAGIC);
+	if (size == 0 || align - 1 >= REGION_MAX_ALIGN || (align & (align - 1))) {
+		r->err = REGION_EINVAL;
+		return NULL;
+	}
+	if (size > pool_bytes - BLOCK) {
+		r->err = REGION_EPOOL;
+		return NULL;
+	}
+	tc_enter();
+	uint32_t n = (uint32_t)((size + BLOCK - 1) >> BLOCK_SHIFT), b;
+	int err = 0;
+	if (n == 1) {
+		if (!tc.n && (err = refill())) {
+			r->err = err;
+			return NULL;
+		}
+		b = tc.blk[--tc.n];
+	} else if (!(b = take_run(n, &err))) {
+		r->err = err;
+		return NULL;
+	}
+	meta[b].next = r->head;
+	r->head = b;
+	char *p = addr(b), *tail = p + size, *end = p + ((size_t)n << BLOCK_SHIFT);
+	if (end - tail > r->end - r->cur)
+		r->cur = tail, r->end = end;
+	r->last = r->big = p;   /* block starts are 4096-aligned: any ALIGN holds */
+	r->big_size = size;
+	count_alloc(r, size);
+	return p;
+}
+
+/* The fast path: align, compare, bump, count. With a constant ALIGN the
+ * argument checks fold away once -flto inlines this into the caller. */
+void *region_alloc(region_t *r, size_t size, size_t align)
+{
+	size_t a = align < REGION_MIN_ALIGN ? REGION_MIN_ALIGN : align;
+	uintptr_t p = ((uintptr_t)r->cur + a - 1) & ~(uintptr_t)(a - 1);
+	uintptr_t end = (uintptr_t)r->end;
+	if (__builtin_expect(align - 1 < REGION_MAX_ALIGN && !(align & (align - 1)) &&
+			p <= end && size - 1 < end - p, 1)) {
+		r->cur = (char *)p + size;
+		r->last = (char *)p;
+		count_alloc(r, size);
+		return (void *)p;
+	}
+	return alloc_slow(r, size, align);
+}
+
+/* A run-backed allocation gives its whole unused blocks back to the pool at
+ * once; a bump allocation gives its tail back to the bump area. Never fails
+ * for lack of memory: a failed decommit leaves the blocks resident. */
+int region_shrink(region_t *r, void *p, size_t size)
+{
+	DEBUG_CHECK(r->magic == MAGIC);
+	char *q = p;
+	if (!q || q != r->last) {
+		r->err = REGION_EINVAL;
+		return REGION_EINVAL;
+	}
+	size_t old = q == r->big ? r->big_size : (size_t)(r->cur - q);
+	if (size < 1 || size > old) {
+		r->err = REGION_EINVAL;
+		return REGION_EINVAL;
+	}
+	if (q == r->big) {
+		tc_enter();
+		uint32_t b = blk(q), n = meta[b].len, k = (uint32_t)((size + BLOCK - 1) >> BLOCK_SHIFT);
+		char *end = q + ((size_t)k << BLOCK_SHIFT);
+		bool bump_here = r->end == q + ((size_t)n << BLOCK_SHIFT);
+		if (k < n) {
+			pthread_mutex_lock(&pool_lock);
+			tag(b, k, S_USED);
+			tag(b + k, n - k, S_USED);
+			pthread_mutex_unlock(&pool_lock);
+			struct run rest = {b + k, n - k};
+			give(&rest, 1);
+		}
+		if (bump_here || end - (q + size) > r->end - r->cur)
+			r->cur = q + size, r->end = end;
+		r->big_size = size;
+	} else {
+		r->cur = q + size;
+	}
+	size_t d = old - size;
+	atomic_store_explicit(&r->size, atomic_load_explicit(&r->size, memory_order_relaxed) - d,
+		memory_order_relaxed);
+	atomic_store_explicit(&r->retired, atomic_load_explicit(&r->retired, memory_order_relaxed) + d,
+		memory_order_relaxed);
+	return 0;
+}
+
+int region_error(const region_t *r) { return r->err; }
+
+/* Encoding and decoding read one global word (RIP-relative), or with
+ * BLOCKS_BASE_GS the pool's first word through GS: either way one load, a
+ * subtract or add, and a shift, inlined under -flto. */
+region_ref_t region_ref(const region_t *r, const void *p)
+{
+	DEBUG_CHECK((const char *)p >= base + BLOCK && (uint64_t)((const char *)p - base) < pool_bytes);
+	DEBUG_CHECK(((uintptr_t)p & ((1u << BLOCKS_REF_SHIFT) - 1)) == 0);
+	return (region_ref_t)(((uintptr_t)p - (uintptr_t)pool_base()) >> BLOCKS_REF_SHIFT);
+}
+
+void *region_ptr(const region_t *r, region_ref_t ref)
+{
+	DEBUG_CHECK(((uint64_t)ref << BLOCKS_REF_SHIFT) < pool_bytes);
+	return pool_base() + ((uintptr_t)ref << BLOCKS_REF_SHIFT);
+}
+
+size_t region_size(const region_t *r)
+{
+	return atomic_load_explicit(&((region_t *)r)->size, memory_order_relaxed);
+}
+
+/* Sums the live regions' own counters under their shards' locks, so the
+ * figures are exact whenever no region is being allocated into. */
+void region_stats_get(struct region_stats *out)
+{
+	uint64_t allocs = 0, req = 0, live = 0;
+	for (int i = 0; i < NSHARD; i++) {
+		pthread_mutex_lock(&shards[i].lock);
+		for (struct region *r = shards[i].list; r; r = r->next) {
+			uint64_t size = atomic_load_explicit(&r->size, memory_order_relaxed);
+			allocs += atomic_load_explicit(&r->nalloc, memory_order_relaxed);
+			req += size + atomic_load_explicit(&r->retired, memory_order_relaxed);
+			live += size;
+		}
+		pthread_mutex_unlock(&shards[i].lock);
+	}
+	bool up = atomic_load_explicit(&ready, memory_order_acquire);
+	*out = (struct region_stats){
+		.allocs = allocs + atomic_load_explicit(&dead_allocs, memory_order_relaxed),
+		.bytes_requested = req + atomic_load_explicit(&dead_req, memory_order_relaxed),
+		.bytes_live = live,
+		.bytes_reserved = up ? pool_bytes + meta_bytes : 0,
+		.bytes_committed = atomic_load_explicit(&n_committed, memory_order_relaxed) * BLOCK,
+		.regions_live = atomic_load_explicit(&n_live, memory_order_relaxed),
+		.chunks_held = atomic_load_explicit(&n_held, memory_order_relaxed),
+		.bytes_limit = pool_bytes,
+	};
+}
+
+const char *region_backend(void)
+{
+#if BLOCKS_BASE_GS
+	return BLOCKS_NAME "-gs";
+#else
+	return BLOCKS_NAME;
+#endif
+}
+
+const char *const *region_policies(void) { return policy_names; }
+
+int region_policy_set(const char *name)
+{
+	if (!name || atomic_load_explicit(&ready, memory_order_acquire))
+		return REGION_EINVAL;
+	for (int i = 0; policy_names[i]; i++)
+		if (strcmp(name, policy_names[i]) == 0) {
+			policy = i;
+			return 0;
+		}
+	return REGION_EINVAL;
+}
+
+const char *region_policy(void) { return policy_names[policy]; }
+
+/* At least 16 blocks, at most what a reference reaches; only before the
+ * pool is first reserved. */
+int region_limit_set(uint64_t bytes)
+{
+	if (base || atomic_load_explicit(&ready, memory_order_acquire) ||
+			bytes < 16 * BLOCK || bytes > BLOCKS_POOL_MAX)
+		return REGION_EINVAL;
+	pool_bytes = bytes & ~(uint64_t)(BLOCK - 1);
+	return 0;
+}
+
+int region_span(const region_t *r, const void **data, size_t *len) { return REGION_ENOTSUP; }
+int region_restore(region_t *r, const void *data, size_t len) { return REGION_ENOTSUP; }

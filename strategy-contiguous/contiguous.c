@@ -1,0 +1,534 @@
+/* contiguous.c: each region is its own reservation (32 GiB), bump allocated
+ * from a header at its base, so offset 0 is never an allocation; references
+ * are (p - base) >> 3 (design note, way 2). Keeps base+HDR <= top <= end <=
+ * base+len, the header's page committed, hwm >= what was touched since the
+ * last decommit. Policies (reset / destroy; create reuses cached ones LIFO):
+ * decommit (default): reset and destroy MADV_DONTNEED [page 1, used), one call;
+ *   destroy caches. Default: memory goes back at once, as with unmap, minus
+ *   an mmap+munmap per region. unmap: reset as decommit past 64 KiB; destroy
+ *   munmaps. lazy: decommit with MADV_FREE. retain: reset and destroy keep
+ *   every page (the inflation case). trim[:KIB]: keep the first KIB (256). */
+#include "region.h"
+#include "pages.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GIB ((uint64_t)1 << 30)
+#define MAX_LEN (REGION_REF_BITS == 32 ? 32 * GIB : ((uint64_t)1 << 46))
+#define FIRST_STEP ((size_t)64 << 10)   /* first commit of a fresh region */
+#define STEP_CAP ((size_t)16 << 20)     /* commits grow geometrically up to this */
+#define HUGE_ALIGN ((size_t)2 << 20)    /* THP needs 2 MiB aligned ranges */
+#define TRIM_DEFAULT_KIB 256
+/* Cached reservations, at most. Each holds 32 GiB of the ~128 TiB user space,
+ * about 8 KiB of page tables and, under retain/trim, its resident pages; 64
+ * covers the regions a request server or nested phases free and re-create in
+ * one burst, while capping what retain can inflate to 64 regions' peaks. */
+#define CACHE_MAX 64
+
+/* The header at each reservation's base. Only the owner thread touches it,
+ * except the links (under lock) and the counters region_stats_get reads:
+ * single-writer relaxed atomics, plain loads and stores on x86-64. */
+struct region {
+	char *top;                 /* next free byte */
+	char *end;                 /* committed end */
+	char *last;                /* newest allocation, for region_shrink */
+	_Atomic uint64_t allocs;   /* since create or reset */
+	_Atomic uint64_t bytes;    /* requested since create or reset */
+	_Atomic uint64_t shrunk;   /* of those, given back by region_shrink */
+	char *hwm;                 /* top may have been this high since the last decommit */
+	size_t len;                /* the reservation's size */
+	struct region *next, *prev; /* live list or cache (next only), under lock */
+	int err;
+};
+#define HDR ((sizeof(struct region) + 63) & ~(size_t)63)
+
+enum { P_DECOMMIT, P_UNMAP, P_LAZY, P_RETAIN, P_TRIM };
+static const char *const names[] = { "decommit", "unmap", "lazy", "retain", "trim", NULL };
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct region *live;        /* live regions, for region_stats_get */
+static struct region *cache;       /* released reservations, newest first */
+static size_t cached;              /* may pass CACHE_MAX only when munmap failed */
+static int policy = P_DECOMMIT;
+static size_t trim_keep = (size_t)TRIM_DEFAULT_KIB << 10;
+static char policy_name[32] = "decommit";
+static uint64_t limit = 32 * GIB;
+
+/* Counts of regions that are reset or gone, and of what is held. */
+static _Atomic uint64_t g_allocs, g_requested, g_reserved, g_committed, g_live, g_chunks;
+
+static void add(_Atomic uint64_t *c, uint64_t n) { atomic_fetch_add_explicit(c, n, memory_order_relaxed); }
+static void sub(_Atomic uint64_t *c, uint64_t n) { atomic_fetch_sub_explicit(c, n, memory_order_relaxed); }
+
+/* Single-writer increment: no locked instruction on the fast path. */
+static inline void bump(_Atomic uint64_t *c, uint64_t n)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + n, memory_order_relaxed);
+}
+
+static inline char *pageup(const char *p)
+{
+	return (char *)(((uintptr_t)p + PAGES_SIZE - 1) & ~(uintptr_t)(PAGES_SIZE - 1));
+}
+
+static size_t min_sz(size_t a, size_t b) { return a < b ? a : b; }
+
+#if REGION_DEBUG
+static void bad(const char *what, const region_t *r)
+{
+	fprintf(stderr, "contiguous: %s (region %p)\n", what, (const void *)r);
+	abort();
+}
+#define DCHECK(cond, what, r) ((cond) ? (void)0 : bad(what, r))
+#else
+#define DCHECK(cond, what, r) ((void)0)
+#endif
+
+/* Decommits what r used beyond KEEP bytes from its base (one madvise) and
+ * lowers its committed end to KEEP. On failure r is unchanged (its pages stay
+ * resident and counted) and the errno is returned. */
+static int settle(struct region *r, size_t keep, int how)
+{
+	char *k = (char *)r + min_sz(keep, r->len);
+	char *used = pageup(r->hwm > r->top ? r->hwm : r->top);
+	if (used > k) {
+		int err = pages_decommit(k, used - k, how);
+		if (err)
+			return err;
+	}
+	if (r->hwm > k)
+		r->hwm = k;
+	if (r->end > k) {
+		sub(&g_committed, r->end - k);
+		r->end = k;
+	}
+	return 0;
+}
+
+/* What each policy keeps resident (bytes from the base; the rest of what was
+ * used is decommitted in one call). Reset: unmap 64 KiB, decommit and lazy
+ * the header's page, retain all, trim N. Destroy and reuse of a cached
+ * reservation: the same but unmap munmaps instead of caching; a full cache
+ * (CACHE_MAX) makes every policy munmap. */
+static size_t keep_reset(void)
+{
+	switch (policy) {
+	case P_UNMAP: return FIRST_STEP;
+	case P_RETAIN: return SIZE_MAX;
+	case P_TRIM: return trim_keep;
+	default: return PAGES_SIZE;   /* the header's page */
+	}
+}
+
+static size_t keep_cached(void)
+{
+	switch (policy) {
+	case P_RETAIN: return SIZE_MAX;
+	case P_TRIM: return trim_keep;
+	default: return PAGES_SIZE;
+	}
+}
+
+static int how(void) { return policy == P_LAZY ? PAGES_LAZY : PAGES_NOW; }
+
+/* Unmaps a reservation that is in no list; returns the errno of munmap. */
+static int drop(struct region *r)
+{
+	size_t len = r->len, committed = r->end - (char *)r;
+	int err = pages_release(r, len);
+	if (err)
+		return err;
+	sub(&g_reserved, len);
+	sub(&g_committed, committed);
+	sub(&g_chunks, 1);
+	return 0;
+}
+
+/* Releases cached reservations beyond MAX. Called with the lock held.
+ * Returns 0, or the errno of the first munmap that failed (that one stays). */
+static int shed(size_t max)
+{
+	while (cached > max) {
+		struct region *r = cache, *next = r->next;
+		int err = drop(r);
+		if (err)
+			return err;
+		cache = next;
+		cached--;
+	}
+	return 0;
+}
+
+static void init(struct region *r, char *end, char *hwm, size_t len)
+{
+	r->top = (char *)r + HDR;
+	r->end = end;
+	r->last = NULL;
+	atomic_store_explicit(&r->allocs, 0, memory_order_relaxed);
+	atomic_store_explicit(&r->bytes, 0, memory_order_relaxed);
+	atomic_store_explicit(&r->shrunk, 0, memory_order_relaxed);
+	r->hwm = hwm;
+	r->len = len;
+	r->err = 0;
+}
+
+/* Takes a cached reservation (settled for the policy in force) or reserves a
+ * new one. mmap's ENOMEM means no address space is left for another region:
+ * REGION_ESPACE (FACTS.md: about 4094 of 32 GiB fit); anything else failing
+ * in the page source is REGION_ENOMEM, with nothing kept. */
+int region_create(region_t **out)
+{
+	struct region *r;
+	pthread_mutex_lock(&lock);
+	size_t len = limit;
+	r = cache;
+	if (r) {
+		cache = r->next;
+		cached--;
+	}
+	pthread_mutex_unlock(&lock);
+
+	if (r) {
+		/* The cache holds reservations of the current limit only (limit_set
+		 * empties it). A failed settle leaves more resident, nothing worse. */
+		init(r, r->end, r->hwm, r->len);
+		(void)settle(r, keep_cached(), how());
+	} else {
+		void *p;
+		size_t align = pages_hugepages() ? HUGE_ALIGN : PAGES_SIZE;
+		int err = pages_reserve(len, align, &p);
+		if (err)
+			return err == ENOMEM ? REGION_ESPACE : REGION_ENOMEM;
+		size_t first = min_sz(FIRST_STEP, len);
+		if (pages_commit(p, first) != 0) {
+			if (pages_release(p, len) != 0) {
+				/* Keep it, accounted, in the cache for a later munmap.
+				 * Its header page counts as committed: commit is
+				 * bookkeeping unless huge pages are on. */
+				r = p;
+				init(r, (char *)p + PAGES_SIZE, (char *)p, len);
+				add(&g_reserved, len);
+				add(&g_committed, PAGES_SIZE);
+				add(&g_chunks, 1);
+				pthread_mutex_lock(&lock);
+				r->next = cache;
+				cache = r;
+				cached++;
+				pthread_mutex_unlock(&lock);
+			}
+			return REGION_ENOMEM;
+		}
+		r = p;
+		init(r, (char *)p + first, (char *)p, len);
+		add(&g_reserved, len);
+		add(&g_committed, first);
+		add(&g_chunks, 1);
+	}
+	pthread_mutex_lock(&lock);
+	r->prev = NULL;
+	r->next = live;
+	if (live)
+		live->prev = r;
+	live = r;
+	add(&g_live, 1);
+	pthread_mutex_unlock(&lock);
+	*out = r;
+	return 0;
+}
+
+/* Moves this epoch's counters into the totals (reset and destroy). */
+static void publish(struct region *r)
+{
+	add(&g_allocs, atomic_load_explicit(&r->allocs, memory_order_relaxed));
+	add(&g_requested, atomic_load_explicit(&r->bytes, memory_order_relaxed));
+	atomic_store_explicit(&r->allocs, 0, memory_order_relaxed);
+	atomic_store_explicit(&r->bytes, 0, memory_order_relaxed);
+	atomic_store_explicit(&r->shrunk, 0, memory_order_relaxed);
+}
+
+/* Unlinks r, then unmaps or caches it as the policy says. A reservation that
+ * cannot be decommitted or unmapped (injected failures) is cached anyway,
+ * still counted, and shed again by a later destroy: nothing leaks. */
+void region_destroy(region_t *r)
+{
+	if (!r)
+		return;
+	pthread_mutex_lock(&lock);
+	int keep = policy != P_UNMAP && cached < CACHE_MAX;
+	if (r->prev)
+		r->prev->next = r->next;
+	else
+		live = r->next;
+	if (r->next)
+		r->next->prev = r->prev;
+	publish(r);   /* under the lock, so region_stats_get counts r once */
+	sub(&g_live, 1);
+	pthread_mutex_unlock(&lock);
+	if (r->top > r->hwm)
+		r->hwm = r->top;
+	r->top = (char *)r + HDR;
+
+	if (keep && settle(r, keep_cached(), how()) != 0)
+		keep = 0;
+	if (!keep && drop(r) == 0)
+		r = NULL;
+	pthread_mutex_lock(&lock);
+	if (r) {
+		r->next = cache;
+		cache = r;
+		cached++;
+	}
+	(void)shed(policy == P_UNMAP ? 0 : CACHE_MAX);
+	pthread_mutex_unlock(&lock);
+}
+
+void region_reset(region_t *r)
+{
+	publish(r);
+	if (r->top > r->hwm)
+		r->hwm = r->top;
+	r->top = (char *)r + HDR;
+	r->last = NULL;
+	/* On failure the pages stay resident and committed; the next reset retries. */
+	(void)settle(r, keep_reset(), how());
+}
+
+/* Makes [p, p + size) usable: commits at least the region's committed size
+ * again (64 KiB to 16 MiB), so steps are few and committed stays within one
+ * step of what was used. Returns 0 or a REGION_* code (r->err is set). */
+static int fit(struct region *r, char *p, size_t size)
+{
+	char *base = (char *)r, *lim = base + r->len;
+	if (p > lim || size > (size_t)(lim - p))
+		return r->err = REGION_EREGION;
+	if (size <= (size_t)(r->end - p))
+		return 0;
+	size_t cur = r->end - base;
+	size_t step = cur < FIRST_STEP ? FIRST_STEP : cur > STEP_CAP ? STEP_CAP : cur;
+	char *want = pageup(p + size);
+	if ((size_t)(lim - r->end) <= step)
+		want = lim;
+	else if (want < r->end + step)
+		want = r->end + step;
+	if (pages_commit(r->end, want - r->end) != 0)
+		return r->err = REGION_ENOMEM;
+	add(&g_committed, want - r->end);
+	r->end = want;
+	return 0;
+}
+
+/* The slow path: bad arguments, or the committed end is in the way. */
+__attribute__((noinline, cold))
+static void *grow(struct region *r, size_t size, size_t align)
+{
+	if (size == 0 || align == 0 || align > REGION_MAX_ALIGN || (align & (align - 1))) {
+		r->err = REGION_EINVAL;
+		return NULL;
+	}
+	uintptr_t a = align < REGION_MIN_ALIGN ? REGION_MIN_ALIGN : align;
+	char *p = (char *)(((uintptr_t)r->top + a - 1) & ~(a - 1));
+	if (fit(r, p, size) != 0)
+		return NULL;
+	r->top = p + size;
+	r->last = p;
+	bump(&r->allocs, 1);
+	bump(&r->bytes, size);
+	return p;
+}
+
+/* The fast path: align, compare, bump. end is page aligned and align at most
+ * a page, so the aligned p never passes end; size - 1 wraps for size 0.
+ * "inline" (region.h's declaration keeps it external) lets -flto inline it
+ * into every caller, not only into a few. */
+inline void *region_alloc(region_t *r, size_t size, size_t align)
+{
+	uintptr_t a = align < REGION_MIN_ALIGN ? REGION_MIN_ALIGN : align;
+	uintptr_t p = ((uintptr_t)r->top + a - 1) & ~(a - 1);
+	if (__builtin_expect(align - 1 < REGION_MAX_ALIGN && !(align & (align - 1)) &&
+			     size - 1 < (uintptr_t)r->end - p, 1)) {
+		r->top = (char *)p + size;
+		r->last = (char *)p;
+		bump(&r->allocs, 1);
+		bump(&r->bytes, size);
+		return (void *)p;
+	}
+	return grow(r, size, align);
+}
+
+/* Moves top back to P + SIZE. A tail of a MiB or more is decommitted at once
+ * (the over-allocate-for-a-syscall pattern) unless the policy retains. */
+int region_shrink(region_t *r, void *p, size_t size)
+{
+	char *q = p;
+	if (!q || q != r->last || size == 0 || size > (size_t)(r->top - q)) {
+		r->err = REGION_EINVAL;
+		return REGION_EINVAL;
+	}
+	bump(&r->shrunk, (size_t)(r->top - q) - size);
+	if (r->top > r->hwm)
+		r->hwm = r->top;
+	r->top = q + size;
+	char *k = pageup(r->top);
+	if (policy != P_RETAIN && pageup(r->hwm) - k >= ((ptrdiff_t)1 << 20))
+		(void)settle(r, k - (char *)r, how());
+	return 0;
+}
+
+int region_error(const region_t *r)
+{
+	return r->err;
+}
+
+inline region_ref_t region_ref(const region_t *r, const void *p)
+{
+	DCHECK((const char *)p >= (const char *)r + HDR && (const char *)p <= r->top,
+	       "region_ref: pointer outside the region", r);
+	return (region_ref_t)(((uintptr_t)p - (uintptr_t)r) >> 3);
+}
+
+inline void *region_ptr(const region_t *r, region_ref_t ref)
+{
+	DCHECK(ref == REGION_REF_NULL || (uint64_t)ref << 3 < r->len,
+	       "region_ptr: reference outside the reservation", r);
+	return (char *)r + ((uintptr_t)ref << 3);
+}
+
+size_t region_size(const region_t *r)
+{
+	return atomic_load_explicit(&r->bytes, memory_order_relaxed) -
+	       atomic_load_explicit(&r->shrunk, memory_order_relaxed);
+}
+
+/* Exact when no region is allocated into: the live regions' own counters
+ * are summed under the lock (O(live regions), one header line each). */
+void region_stats_get(struct region_stats *out)
+{
+	uint64_t allocs = 0, bytes = 0, shrunk = 0;
+	pthread_mutex_lock(&lock);
+	for (struct region *r = live; r; r = r->next) {
+		allocs += atomic_load_explicit(&r->allocs, memory_order_relaxed);
+		bytes += atomic_load_explicit(&r->bytes, memory_order_relaxed);
+		shrunk += atomic_load_explicit(&r->shrunk, memory_order_relaxed);
+	}
+	out->allocs = atomic_load(&g_allocs) + allocs;
+	out->bytes_requested = atomic_load(&g_requested) + bytes;
+	out->bytes_live = bytes - shrunk;
+	out->bytes_reserved = atomic_load(&g_reserved);
+	out->bytes_committed = atomic_load(&g_committed);
+	out->regions_live = atomic_load(&g_live);
+	out->chunks_held = atomic_load(&g_chunks);
+	out->bytes_limit = 0;   /* no total limit; the cap is on live regions (REGION_ESPACE) */
+	pthread_mutex_unlock(&lock);
+}
+
+const char *region_backend(void)
+{
+	return "contiguous";
+}
+
+const char *const *region_policies(void)
+{
+	return names;
+}
+
+/* Accepts a name of region_policies(), or "trim:KIB". Only while no region
+ * is live; leaving for unmap releases the cache (what munmap refuses stays). */
+int region_policy_set(const char *name)
+{
+	int p = -1;
+	size_t keep = (size_t)TRIM_DEFAULT_KIB << 10;
+	if (!name)
+		return REGION_EINVAL;
+	for (int i = 0; names[i]; i++)
+		if (strcmp(name, names[i]) == 0)
+			p = i;
+	if (p < 0 && strncmp(name, "trim:", 5) == 0) {
+		const char *s = name + 5;
+		uint64_t kib = 0;
+		if (!*s)
+			return REGION_EINVAL;
+		for (; *s; s++) {
+			if (*s < '0' || *s > '9' || kib > MAX_LEN >> 10)
+				return REGION_EINVAL;
+			kib = kib * 10 + (uint64_t)(*s - '0');
+		}
+		if (kib > MAX_LEN >> 10)
+			return REGION_EINVAL;
+		p = P_TRIM;
+		keep = (size_t)kib << 10;
+	}
+	if (p < 0)
+		return REGION_EINVAL;
+	pthread_mutex_lock(&lock);
+	if (live) {
+		pthread_mutex_unlock(&lock);
+		return REGION_EINVAL;
+	}
+	policy = p;
+	/* The header's page always stays. */
+	trim_keep = (size_t)pageup((char *)(keep < PAGES_SIZE ? PAGES_SIZE : keep));
+	if (p == P_TRIM)
+		snprintf(policy_name, sizeof policy_name, "trim:%zu", trim_keep >> 10);
+	else
+		snprintf(policy_name, sizeof policy_name, "%s", names[p]);
+	if (p == P_UNMAP)
+		(void)shed(0);
+	pthread_mutex_unlock(&lock);
+	return 0;
+}
+
+const char *region_policy(void)
+{
+	return policy_name;
+}
+
+/* Each region's reservation, rounded up to pages: at least one page (the
+ * header), at most 32 GiB with 32-bit references. Only while no region is
+ * live; empties the cache, or returns REGION_ENOMEM if munmap fails. */
+int region_limit_set(uint64_t bytes)
+{
+	if (bytes < PAGES_SIZE || bytes > MAX_LEN)
+		return REGION_EINVAL;
+	pthread_mutex_lock(&lock);
+	int err = live ? REGION_EINVAL : shed(0) ? REGION_ENOMEM : 0;
+	if (!err)
+		limit = (bytes + PAGES_SIZE - 1) & ~(uint64_t)(PAGES_SIZE - 1);
+	pthread_mutex_unlock(&lock);
+	return err;
+}
+
+/* [first byte after the header, top): offsets there are what references are
+ * made of, so a copy at the same offset in another region decodes alike. */
+int region_span(const region_t *r, const void **data, size_t *len)
+{
+	*data = (const char *)r + HDR;
+	*len = (size_t)(r->top - ((const char *)r + HDR));
+	return 0;
+}
+
+/* R must be empty (just created or reset); the copy lands at offset HDR, as
+ * in its source. A span too large for R's reservation is REGION_EREGION. */
+int region_restore(region_t *r, const void *data, size_t len)
+{
+	if (r->top != (char *)r + HDR || (len && !data)) {
+		r->err = REGION_EINVAL;
+		return REGION_EINVAL;
+	}
+	if (len == 0)
+		return 0;
+	char *p = r->top;
+	int err = fit(r, p, len);
+	if (err)
+		return err;
+	memcpy(p, data, len);
+	/* A copy is not an allocation: no newest one to shrink, no alloc counted. */
+	r->top = p + len;
+	bump(&r->bytes, len);
+	return 0;
+}

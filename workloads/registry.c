@@ -1,0 +1,20 @@
+/* registry.c: every workload the driver knows, in the order `list` shows
+ * them. To add one, define `const struct workload wl_<name>` in its own
+ * file under workloads/ and list it here; the Makefile picks up the file. */
+#include "workload.h"
+
+extern const struct workload wl_binary_trees, wl_request_server, wl_long_running,
+	wl_large_objects, wl_pointer_chase;
+extern const struct workload wl_capacity, wl_serialize, wl_fork_share;
+
+const struct workload *const wl_registry[] = {
+	&wl_binary_trees,
+	&wl_request_server,
+	&wl_long_running,
+	&wl_large_objects,
+	&wl_pointer_chase,
+	&wl_capacity,
+	&wl_serialize,
+	&wl_fork_share,
+	NULL,
+};
