@@ -5,9 +5,9 @@
  * block carry its length and state in the side table meta[]; block 0 holds
  * the pool base and is never handed out, so no reference is REGION_REF_NULL.
  * Free runs: two-level segregated fit (TLSF, Masmano et al. 2004) with Knuth's
- * boundary tags kept in meta[], so free memory is never touched. Worst case:
- * O(1) per run taken or freed, plus one scan of one size class before a
- * request fails; a request fails only when no n contiguous free blocks exist. */
+ * boundary tags in meta[] (16 B a block, reserved, touched only at run ends),
+ * so free memory is never touched. Worst case (see struct heap): O(1) per run
+ * taken or freed; a request fails only when no n contiguous free blocks exist. */
 #include "region.h"
 #include "pages.h"
 #include <params.h>   /* from -I: strategy-blocks or strategy-wide-offsets */
@@ -35,10 +35,21 @@
 #define BLOCK 4096u
 #define BLOCK_SHIFT 12
 
-/* Decay: free blocks stay resident in the pool until resident free memory
- * passes DECAY_BYTES (the largest free runs go back until half is left) or
- * until no resident free block has been reused for DECAY_MS (all go back).
- * Checked whenever a thread calls into the shared pool; no background thread. */
+/* Reclaim policies, for free runs in the shared pool (thread caches, at most
+ * 64 blocks a thread, always stay resident):
+ *   decay     free blocks stay resident until resident free memory passes
+ *             BLOCKS_DECAY_BYTES (then the largest runs go back until half is
+ *             left) or until no resident free block has been reused for
+ *             BLOCKS_DECAY_MS (then all go back). Checked whenever a thread
+ *             calls into the pool; no background thread, so an idle program
+ *             keeps what it had until its next pool call.
+ *   retain    free blocks stay resident (the pool only grows).
+ *   decommit  free blocks go back at once, one pages_decommit per maximal run
+ *             of a batch, before they re-enter the pool.
+ * decay is the default: retain never returns a spike's memory, and decommit
+ * pays an madvise plus a refault (FACTS.md: about 0.2 + 1.6 us a page) for
+ * every block passing through the pool, while decay bounds resident free
+ * memory and still lets churning programs reuse warm blocks. */
 #ifndef BLOCKS_DECAY_BYTES
 #define BLOCKS_DECAY_BYTES ((uint64_t)32 << 20)
 #endif
@@ -85,7 +96,18 @@ struct meta {
 enum { S_USED = 1, S_DIRTY = 2, S_CLEAN = 3 };
 
 /* Size classes of a run of n blocks: n itself below 16, then 8 classes per
- * power of two (TLSF's first and second level, flattened into one bitmap). */
+ * power of two (TLSF's first and second level, flattened into one bitmap).
+ * Bounds of the run allocator: taking and freeing a run is O(1) (a bitmap
+ * search over 240 classes, list heads, two boundary tags for coalescing);
+ * only a request that no class above its own can serve scans its own class,
+ * O(free runs in it), and a failing request first drains the caller's cache
+ * and decommits resident free runs so they coalesce with clean ones, O(free
+ * runs). Free runs of one state never lie side by side, so a request for n
+ * blocks fails only when no n contiguous free blocks exist (blocks cached by
+ * other threads, at most cache_max each, do not count as free); the adversary
+ * (every other block held) still makes half the free pool useless for n > 1,
+ * as for any allocator that does not move. A run wastes under one block at
+ * its tail, which becomes the bump area when it is the larger free tail. */
 #define NCLASS 240
 struct heap {
 	uint32_t head[NCLASS];
@@ -356,13 +378,13 @@ static int refill(void)
 			carve(h, b, n);
 			for (uint32_t i = 0; i < n; i++)
 				tag(b + i, 1, S_USED);
-			if (!pass)
-				dirty_used_ms = now_ms();
 			rs[k] = (struct run){b, n};
 			was_clean[k++] = pass;
 			got += n;
 		}
 	}
+	if (k && !was_clean[0] && policy == P_DECAY)
+		dirty_used_ms = now_ms();
 	atomic_fetch_add_explicit(&n_held, got, memory_order_relaxed);
 	pthread_mutex_unlock(&pool_lock);
 	k = commit_runs(rs, was_clean, k, &err);
@@ -483,7 +505,8 @@ static uint32_t take_run(uint32_t n, int *err)
 		uint32_t b = find(&dirty, n);
 		if (b) {
 			carve(&dirty, b, n);
-			dirty_used_ms = now_ms();
+			if (policy == P_DECAY)
+				dirty_used_ms = now_ms();
 		} else if ((b = find(&clean, n))) {
 			carve(&clean, b, n);
 			from_clean = true;
@@ -504,9 +527,12 @@ static uint32_t take_run(uint32_t n, int *err)
 /* ---- setup ------------------------------------------------------------------------- */
 
 /* Sets the calling thread up on its first region call: its registry shard,
- * the key whose destructor drains its cache, and (blocks-gs) its GS base.
- * New threads inherit GS from their creator; this covers threads started
- * before the pool existed. */
+ * the key whose destructor drains its cache, and (blocks-gs) its GS base,
+ * set with arch_prctl(ARCH_SET_GS); glibc, ASan and TSan leave GS alone on
+ * x86-64. Threads and fork children inherit GS from their creator, so only
+ * threads started before the first region_create need this; such a thread
+ * must create, destroy, reset, shrink or allocate past its current block
+ * before it decodes in blocks-gs. */
 static void tc_enter(void)
 {
 	if (__builtin_expect(tc.init, 1))
@@ -763,9 +789,13 @@ int region_shrink(region_t *r, void *p, size_t size)
 
 int region_error(const region_t *r) { return r->err; }
 
-/* Encoding and decoding read one global word (RIP-relative), or with
- * BLOCKS_BASE_GS the pool's first word through GS: either way one load, a
- * subtract or add, and a shift, inlined under -flto. */
+/* Encoding and decoding read the base from one global word (RIP-relative),
+ * or with BLOCKS_BASE_GS from gs:0, the pool's first word: one load and an
+ * lea (mov %gs:0,%rsi; lea (%rsi,%rdi,8),%rax), inlined under -flto and
+ * hoisted out of loops. The design note's single-instruction GS access
+ * (mov %gs:(,%rdi,8)) needs callers to dereference __seg_gs pointers, which
+ * region.h's void * API cannot express; what blocks-gs measures is a base
+ * read through GS instead of from a global. */
 region_ref_t region_ref(const region_t *r, const void *p)
 {
 	DEBUG_CHECK((const char *)p >= base + BLOCK && (uint64_t)((const char *)p - base) < pool_bytes);

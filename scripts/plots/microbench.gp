@@ -17,5 +17,5 @@ cols = "alloc16_ns limit_bump16_ns libc_malloc_free16_ns"
 do for [fmt in "png svg"] {
 	if (fmt eq "png") { set terminal pngcairo size 1100,600 } else { set terminal svg size 1100,600 dynamic }
 	set output dir."/plots/microbench.".fmt
-	plot for [i=1:3] dir."/fastpath.csv" using word(cols, i):xtic(1) title noenhanced word(labels, i)
+	plot for [i=1:3] dir."/fastpath.csv" using word(cols, i):xtic(1) title word(labels, i) noenhanced
 }
