@@ -132,3 +132,29 @@ for b in $BACKENDS; do
 done
 b=cli
 [ $drivers -gt 0 ] && pass drivers || fail drivers "no driver among $BIN/regionbench-{${BACKENDS// /,}}"
+
+# Bad input to scripts/bench and scripts/plot: exit 2, one line, no results
+# directory made.
+b=bench
+first=
+for x in $BACKENDS; do [ -x "$BIN/regionbench-$x" ] && { first=$x; break; }; done
+bench_bad() { # CASE WORD VAR=VALUE...
+	local name=$1 word=$2; shift 2
+	rm -rf "$tmp/results"
+	env BIN="$BIN" BACKENDS="$first" NOBUILD=1 RESULTS_ROOT="$tmp/results" "$@" \
+		scripts/bench >"$tmp/out" 2>"$tmp/err"
+	local rc=$?
+	if [ $rc -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -qF -- "$word" "$tmp/err" &&
+		[ ! -e "$tmp/results" ]; then pass "bad-$name"
+	else fail "bad-$name" "exit $rc, stderr: $(head -c 300 "$tmp/err")"; fi
+}
+if [ -n "$first" ]; then
+	bench_bad workloads no-such-workload WORKLOADS=no-such-workload
+	bench_bad backends no-such-backend BACKENDS=no-such-backend
+	bench_bad traces "$tmp/none.trace" TRACES="$tmp/none.trace"
+	bench_bad added-traces "$tmp/none.trace" TRACES="+$tmp/none.trace"
+fi
+scripts/plot "$tmp/no-results" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ]; then pass plot-bad-dir
+else fail plot-bad-dir "exit $rc: $(head -c 300 "$tmp/err")"; fi

@@ -5,10 +5,9 @@
  * backend refuses or the ceiling (64 GiB) is reached, touching one byte per
  * MiB so the run needs little RAM. Phase 2 creates regions holding one small
  * allocation each until the backend refuses or the ceiling (8192) is
- * reached. Hitting a limit is this workload's result, not a failure: the
- * run ends normally and names what stopped it in the summary's extras;
- * only a wrong byte read back is an error. VMA count and page-table bytes
- * are read at eight points of each phase and at its end. */
+ * reached. A limit hit is the result, not a failure: the run ends normally
+ * and names it in the extras (only a wrong byte read back is an error).
+ * VMAs and page-table bytes are read at eight points of each phase. */
 #include "pages.h"
 #include "region.h"
 #include "workload.h"

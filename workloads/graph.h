@@ -1,15 +1,13 @@
 /* graph.h: the linked structure serialize and fork-share move between
  * processes, and its position-independent image.
  *
- * The graph is a complete binary tree of N nodes (node i's children are
- * 2i+1 and 2i+2) where each node also links to a seeded node anywhere in the
- * tree (sharing and cycles, so copying must trace with a visited map) and
- * owns a payload of 8-128 bytes. Everything about node i follows from the
- * seed, so a loader checks every node against the generator, not the writer.
- * An image is the trace of the graph repacked in breadth-first order
- * (Cheney's scan): each object is an 8-byte graph_obj header and its bytes,
- * 8-aligned; its first nrefs fields are references of the image's width,
- * holding (byte offset of the target in the image) >> 3, 0 for none. */
+ * A complete binary tree of N nodes (node i's children are 2i+1, 2i+2) where
+ * each node also links to a seeded node anywhere (sharing and cycles, so a
+ * copy must trace with a visited map) and owns a payload of 8-128 bytes. All
+ * of node i follows from the seed: loaders check it against the generator.
+ * An image is the graph traced and repacked breadth first: each object is a
+ * graph_obj header and its bytes, 8-aligned, its first nrefs fields being
+ * references of the image's width: (target's offset in the image) >> 3. */
 #ifndef GRAPH_H
 #define GRAPH_H
 

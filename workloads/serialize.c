@@ -3,12 +3,11 @@
  * Builds the graph of graph.h in one region and writes it to a temporary
  * file under $TMPDIR. Where the backend's regions are contiguous
  * (region_span works) the used range is written as it is ("copy") and the
- * loader maps the file and calls region_restore; elsewhere the graph is traced and repacked
- * (graph_pack) and the loader reads the image into one allocation of its
- * region and rewrites its references ("trace+repack"), as the design note
- * proposes. The load runs in a fresh process: this program re-executes
- * itself (/proc/self/exe) with --load=1 and the file named in
- * REGIONBENCH_SERIALIZE_FILE, and that process checks every node. */
+ * loader maps the file and calls region_restore; elsewhere it is traced
+ * and repacked, and the loader reads the image into one allocation of its
+ * region and rewrites its references ("trace+repack", as the design note
+ * proposes). The load runs in a fresh process (/proc/self/exe re-executed
+ * with --load=1, the file in REGIONBENCH_SERIALIZE_FILE) checking every node. */
 #include "graph.h"
 #include "pages.h"
 

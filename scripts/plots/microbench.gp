@@ -12,10 +12,11 @@ set logscale y
 set ylabel "ns per allocation, log scale (lower is better)"
 set xlabel "backend"
 set title "Allocation fast path, 16-byte objects: region\\_alloc vs a raw bump pointer vs glibc malloc+free"
-labels = "region_alloc bump_pointer_(limit) glibc_malloc+free"
-cols = "alloc16_ns limit_bump16_ns libc_malloc_free16_ns"
 do for [fmt in "png svg"] {
 	if (fmt eq "png") { set terminal pngcairo size 1100,600 } else { set terminal svg size 1100,600 dynamic }
 	set output dir."/plots/microbench.".fmt
-	plot for [i=1:3] dir."/fastpath.csv" using word(cols, i):xtic(1) title word(labels, i) noenhanced
+	f = dir."/fastpath.csv"
+	plot f using "alloc16_ns":xtic(1) title "region\\_alloc", \
+		f using "limit_bump16_ns" title "raw bump pointer (the limit)", \
+		f using "libc_malloc_free16_ns" title "glibc malloc + free"
 }

@@ -1,6 +1,6 @@
 # peak.gp: per run of one workload, peak RSS (solid bar) next to the peak of
 # live bytes the workload asked for (light bar): the gap is what the backend
-# holds beyond what is live. Callers set: wl, out, sumfile (one row per run,
+# holds beyond what is live. Baselines' bars have dashed borders. Callers set: wl, out, sumfile (one row per run,
 # in the order of runs/titles), runs, titles.
 load dir . "/palette.gp"
 n = words(runs)
@@ -14,7 +14,8 @@ set key off
 set style fill solid 0.85 border -1
 set boxwidth 0.38
 plot for [i = 1:n] sumfile every ::(i - 1)::(i - 1) \
-		using (i - 0.2):(column("peak_rss_bytes") / MiB) with boxes lc rgb color(word(runs, i)), \
+		using (i - 0.2):(column("peak_rss_bytes") / MiB) with boxes lc rgb color(word(runs, i)) \
+		dt (is_base(word(runs, i)) ? 2 : 1) lw 1.5 fs solid 0.85 border lc rgb "black", \
 	for [i = 1:n] sumfile every ::(i - 1)::(i - 1) \
 		using (i + 0.2):(column("peak_live_bytes") / MiB) with boxes fs transparent solid 0.3 lc rgb color(word(runs, i)), \
 	for [i = 1:n] sumfile every ::(i - 1)::(i - 1) \
