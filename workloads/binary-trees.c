@@ -151,7 +151,7 @@ fail:
 }
 
 static const struct wl_param params[] = {
-	{ .name = "depth", .def = 18, .min = 0, .max = 25, .quick = 10,
+	{ .name = "depth", .def = 20, .min = 0, .max = 25, .quick = 10,
 	  .help = "depth of the long-lived tree (the program's N; below 6 means 6)" },
 	{ .name = NULL },
 };

@@ -17,6 +17,7 @@ is_base(b) = strstrt(baselines, " " . b . " ") > 0
 # policies also carry a point type per policy.
 dash(b, k) = is_base(b) ? (k <= 1 ? 2 : (k == 2 ? "__  .  " : "__  .  .  ")) \
 	: (k <= 1 ? 1 : (k == 2 ? 3 : (k == 3 ? 4 : 5)))
+bar_dash(b) = is_base(b) ? 2 : 1   # bars of baselines get dashed borders
 ptype(k) = k < 1 ? 7 : int(word("7 5 9 11 13 15 4 6", (k - 1) % 8 + 1))
 psize(k) = k < 1 ? 0 : 1.1
 set grid ytics lc rgb "#dddddd"

@@ -10,11 +10,11 @@ set yrange [0:*]
 set xtics rotate by -30 left ()
 do for [i = 1:n] { set xtics add (word(titles, i) i) }
 set key off
-set style fill solid 0.85 border -1
+set style fill solid 0.85 border lc rgb "black"
 set boxwidth 0.6
 plot for [i = 1:n] sumfile every ::(i - 1)::(i - 1) \
 		using (i):(column("ops_per_s") / 1e6) with boxes lc rgb color(word(runs, i)) \
-		dt (is_base(word(runs, i)) ? 2 : 1) lw 1.5 fs solid 0.85 border lc rgb "black", \
+		dt bar_dash(word(runs, i)) lw 1.5, \
 	for [i = 1:n] sumfile every ::(i - 1)::(i - 1) \
 		using (i):(column("ops_per_s") / 1e6):(sprintf("%.3g", column("ops_per_s") / 1e6)) \
 		with labels offset 0, 0.7 font ",9"
