@@ -1,13 +1,12 @@
 /* test-faults.c: every backend fails cleanly when the page source does.
  *
  * A fixed sequence (creates, small and large allocations, shrink, reset,
- * destroy, several regions alive) runs once in a fresh process to count its
- * page-source calls, then once for every N from 0 to that count with the
- * page source failing every call after the first N (SQLite's
- * src/test_malloc.c does the same to malloc), under every reclaim policy.
- * Each run must see only clean
- * NULLs and error codes, intact data in the regions already alive, nothing
- * live once all is destroyed, no leak (under ASan) and a backend that works
+ * destroy, several regions alive) runs in a fresh process to count its
+ * page-source calls, then once for every N from 0 to that count with every
+ * call after the first N failing (as SQLite's src/test_malloc.c does to
+ * malloc), under every reclaim policy. Each run must see only clean NULLs
+ * and error codes, intact data in the regions already alive, nothing live
+ * once all is destroyed, no leak (under ASan), and a backend that works
  * again once the page source does. */
 #include <errno.h>
 #include <stdarg.h>
@@ -170,12 +169,12 @@ static void sequence(void)
 	alloc(1, 1, 300 * KiB, 8, ++s);         check_all(s);
 	destroy(0, ++s);
 	create(3, ++s);
-	p = alloc(3, 1, 4 * MiB, 4096, ++s);
+	p = alloc(3, 1, 2 * MiB, 4096, ++s);
 	shrink(3, p, 5000, ++s);                check_all(s);
 	alloc(3, 3, 64 * KiB, 8, ++s);          check_all(s);
 	alloc(1, 64, 24, 8, ++s);               check_all(s);
 	create(0, ++s);
-	alloc(0, 2, 8 * MiB, 8, ++s);           check_all(s);
+	alloc(0, 2, 3 * MiB, 8, ++s);           check_all(s);
 	reset(0, ++s);
 	alloc(0, 5, 100, 8, ++s);               check_all(s);
 	for (int i = 0; i < NREG; i++)
