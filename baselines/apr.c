@@ -22,12 +22,28 @@ struct region {
 
 const char *const baseline_policy_names[] = { "global", "own", NULL };
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static apr_status_t init_status;
+static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
+static atomic_int inited;
 
-static void init(void)
+/* apr_initialize once, retried after a failure: a failed apr_initialize
+ * still counts itself done (its next call would succeed without a global
+ * pool), so apr_terminate undoes the count first. 0 or REGION_ENOMEM. */
+static int init(void)
 {
-	init_status = apr_initialize();
+	if (atomic_load_explicit(&inited, memory_order_acquire))
+		return 0;
+	pthread_mutex_lock(&init_lock);
+	int err = 0;
+	if (!atomic_load_explicit(&inited, memory_order_relaxed)) {
+		if (apr_initialize() == APR_SUCCESS) {
+			atomic_store_explicit(&inited, 1, memory_order_release);
+		} else {
+			apr_terminate();
+			err = REGION_ENOMEM;
+		}
+	}
+	pthread_mutex_unlock(&init_lock);
+	return err;
 }
 
 const char *region_backend(void)
@@ -54,8 +70,7 @@ static apr_pool_t *make_pool(void)
 
 int region_create(region_t **out)
 {
-	pthread_once(&once, init);
-	if (init_status != APR_SUCCESS)
+	if (init())
 		return REGION_ENOMEM;
 	struct region *r = calloc(1, sizeof *r);
 	if (!r)
