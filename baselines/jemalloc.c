@@ -4,7 +4,11 @@
  * (jemalloc(3), MALLCTL NAMESPACE). The thread cache is always bypassed: a
  * cached block could outlive its arena's reset (FACTS.md). jemalloc allows
  * about 4086 explicit arenas; region_create then fails with REGION_ELIMIT.
- * Destroyed arenas' indices are recycled by the next "arenas.create".
+ * Creating an arena costs tens of microseconds and, with opt.retain, leaves
+ * its metadata mapped after "arena.<i>.destroy"; so, as a runtime would, a
+ * destroyed region's arena is reset and cached (at most ARENA_CACHE, LIFO,
+ * as the contiguous strategy caches reservations) for the next create, and
+ * only arenas beyond that are destroyed.
  * Policies: "decay" keeps jemalloc's default decay of dirty and muzzy pages;
  * "decay0" sets both to 0 ms for region arenas, so pages go back at once. */
 #include <pthread.h>
@@ -45,6 +49,11 @@ static const char *const ctl_names[NCTL] = {
 };
 static size_t ctl_mib[NCTL][3];
 static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+#define ARENA_CACHE 64
+static unsigned cached[ARENA_CACHE];
+static int ncached;
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static int once_err;
 
 static void init(void)
@@ -80,7 +89,15 @@ int region_create(region_t **out)
 		return REGION_ENOMEM;
 	unsigned ind;
 	size_t len = sizeof ind;
-	int e = mallctl("arenas.create", &ind, &len, NULL, 0);
+	int e = 0, reused = 0;
+	pthread_mutex_lock(&cache_lock);
+	if (ncached > 0) {
+		ind = cached[--ncached];
+		reused = 1;
+	}
+	pthread_mutex_unlock(&cache_lock);
+	if (!reused)
+		e = mallctl("arenas.create", &ind, &len, NULL, 0);
 	if (e != 0) {
 		/* jemalloc says EAGAIN both at its arena limit and when memory
 		 * is short; the arena count tells them apart: MALLOCX_ARENA()
@@ -93,7 +110,7 @@ int region_create(region_t **out)
 			return REGION_ELIMIT;
 		return REGION_ENOMEM;
 	}
-	if (baseline_policy_index == 1) {
+	if (!reused && baseline_policy_index == 1) {
 		ssize_t zero = 0;
 		if (ctl(DIRTY, ind, &zero, sizeof zero) || ctl(MUZZY, ind, &zero, sizeof zero)) {
 			ctl(DESTROY, ind, NULL, 0);
@@ -111,16 +128,24 @@ int region_create(region_t **out)
 	return 0;
 }
 
-/* "arena.<i>.destroy" frees the arena's pages, but with opt.retain (the
+/* The arena is reset and cached, or destroyed when the cache is full.
+ * "arena.<i>.destroy" frees the arena's pages, but with opt.retain (the
  * Linux default) its metadata, about 2 MiB of address space and 4 KiB
- * resident, stays mapped: bytes_reserved and VSZ grow by that much for each
- * region created and destroyed (42 GB of VSZ after 20000 here). */
+ * resident, stays mapped (42 GB of VSZ after 20000 destroys here, and
+ * munmap failures once vm.max_map_count is reached): hence the cache. */
 void region_destroy(region_t *r)
 {
 	if (!r)
 		return;
 	baseline_unregister(&r->h);
-	ctl(DESTROY, r->arena, NULL, 0);
+	ctl(RESET, r->arena, NULL, 0);
+	pthread_mutex_lock(&cache_lock);
+	int keep = ncached < ARENA_CACHE;
+	if (keep)
+		cached[ncached++] = r->arena;
+	pthread_mutex_unlock(&cache_lock);
+	if (!keep)
+		ctl(DESTROY, r->arena, NULL, 0);
 	free(r);
 }
 
@@ -152,25 +177,19 @@ int region_shrink(region_t *r, void *p, size_t size)
 	return 0;
 }
 
-/* bytes_committed is jemalloc's stats.resident after an "epoch" refresh
- * (its upper bound on resident pages; 0 if built without statistics).
- * bytes_reserved is what the interposer saw mapped and not unmapped: with
- * opt.retain (Linux default) a destroyed arena's metadata is purged but
- * stays mapped, about 2 MiB an arena that stats.mapped + stats.retained no
- * longer report. Under sanitizers (no interposer) those two are used.
- * chunks_held is one arena per live region. */
+/* bytes_reserved and bytes_committed are what the interposer saw mapped
+ * and not unmapped (jemalloc maps read-write, so mapped is committed; pages
+ * it purges stay counted). jemalloc's own stats.resident would need an
+ * "epoch" refresh that merges every arena's statistics, about 1 ms with a
+ * hundred arenas, which would distort the run it samples. With opt.retain
+ * a destroyed arena's metadata stays mapped and is counted. Under
+ * sanitizers (no interposer) both are 0: not measured. chunks_held is one
+ * arena per live region plus the cached ones. */
 void baseline_stats_lib(struct region_stats *out)
 {
-	uint64_t epoch = 1;
-	size_t mapped = 0, retained = 0, resident = 0, len = sizeof epoch;
-	mallctl("epoch", &epoch, &len, &epoch, len);
-	len = sizeof mapped;
-	mallctl("stats.mapped", &mapped, &len, NULL, 0);
-	mallctl("stats.retained", &retained, &len, NULL, 0);
-	mallctl("stats.resident", &resident, &len, NULL, 0);
-	out->bytes_reserved = syscount_mapped();
-	if (out->bytes_reserved == 0)
-		out->bytes_reserved = mapped + retained;
-	out->bytes_committed = resident;
+	out->bytes_reserved = out->bytes_committed = syscount_mapped();
 	out->bytes_limit = 0;
+	pthread_mutex_lock(&cache_lock);
+	out->chunks_held += (uint64_t)ncached;
+	pthread_mutex_unlock(&cache_lock);
 }
