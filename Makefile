@@ -57,8 +57,7 @@ blocks_CPPFLAGS := -Istrategy-blocks
 
 blocks-gs_REF := 32
 blocks-gs_SRCS := strategy-blocks/blocks.c
-# GNU C for __seg_gs, the named address space the GS decode reads through.
-blocks-gs_CPPFLAGS := -Istrategy-blocks -DBLOCKS_BASE_GS=1 -std=gnu11
+blocks-gs_CPPFLAGS := -Istrategy-blocks -DBLOCKS_BASE_GS=1
 
 wide-offsets_REF := 64
 wide-offsets_SRCS := strategy-blocks/blocks.c

@@ -157,8 +157,14 @@ static _Thread_local struct tcache tc;
 static inline char *pool_base(void)
 {
 #if BLOCKS_BASE_GS
-	/* The pool's first word holds its own address, as fs:0 does for TLS. */
-	return *(char *const __seg_gs *)0;
+	/* The pool's first word holds its own address, as fs:0 does for TLS.
+	 * Not volatile: a thread's GS base never changes once set, so the load
+	 * may be hoisted out of loops like the global one; the unused operand
+	 * tc.init orders it after the call that set it. (Inline asm, not
+	 * __seg_gs, which UBSan takes for a load through NULL.) */
+	char *b;
+	__asm__("mov %%gs:0, %0" : "=r"(b) : "m"(tc.init));
+	return b;
 #else
 	return base;
 #endif
