@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# design.sh: the design-question workloads at small scale on every backend.
+# capacity must stop where the backend's limit is (blocks at its pool, set
+# small with --limit; contiguous at its reservation cap when that is below
+# the ceiling) and say why; serialize must load in a new process what it
+# wrote; fork-share's children must walk the shared image. Each run's
+# summary row must carry the workload's extras.
+# Prints "PASS backend/case" or "FAIL backend/case: why" (tests/run counts).
+# Environment: BIN, BACKENDS (from tests/run).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BIN=${BIN:-build/bin}
+BACKENDS=${BACKENDS:-blocks}
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+
+# extra FILE KEY: the value of KEY in the last row's extra column.
+extra() {
+	python3 - "$1" "$2" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+kv = dict(p.split("=", 1) for p in rows[-1]["extra"].split(";") if "=" in p)
+print(kv.get(sys.argv[2], ""))
+PY
+}
+
+# check CASE COND MESSAGE: one result line.
+check() { if eval "$2"; then echo "PASS $b/$1"; else echo "FAIL $b/$1: $3"; fi; }
+
+for b in $BACKENDS; do
+	drv=$BIN/regionbench-$b
+	[ -x "$drv" ] || continue
+	rm -f "$tmp"/*.csv
+
+	# capacity up to 2 GiB and 64 regions: every backend reaches both.
+	"$drv" run capacity --total_gib=2 --regions=64 --chunk_mib=256 --csv "$tmp/c.csv" >"$tmp/out" 2>&1
+	rc=$?
+	check capacity-ceiling '[ $rc -eq 0 ] && [ "$(extra "$tmp/c.csv" max_live_regions)" = 64 ] && [ "$(extra "$tmp/c.csv" max_total_bytes)" = $((2 << 30)) ]' \
+		"exit $rc, extras: $(tail -c 400 "$tmp/c.csv" 2>/dev/null)"
+
+	# With a 1 GiB pool, a shared-pool backend must stop at the pool.
+	case $b in blocks | blocks-gs | wide-offsets)
+		"$drv" run capacity --total_gib=2 --regions=64 --chunk_mib=256 --limit=$((1 << 30)) --csv "$tmp/l.csv" >"$tmp/out" 2>&1
+		rc=$? max=$(extra "$tmp/l.csv" max_total_bytes) why=$(extra "$tmp/l.csv" limit)
+		check capacity-pool '[ $rc -eq 0 ] && [ "${max:-0}" -le $((1 << 30)) ] && [ "${max:-0}" -gt $((768 << 20)) ] && [[ $why == *pool* ]]' \
+			"exit $rc, max_total_bytes=$max, limit=$why"
+	esac
+
+	# Per-region reservations run out of address space near 4094 (fewer
+	# under a sanitizer, whose shadow takes address space too).
+	if [ "$b" = contiguous ]; then
+		"$drv" run capacity --total_gib=1 --regions=8192 --chunk_mib=256 --csv "$tmp/r.csv" >"$tmp/out" 2>&1
+		rc=$? max=$(extra "$tmp/r.csv" max_live_regions) why=$(extra "$tmp/r.csv" limit)
+		check capacity-address-space '[ $rc -eq 0 ] && [ "${max:-0}" -gt 1000 ] && [ "${max:-0}" -le 4095 ] && [[ $why == *"address space"* ]]' \
+			"exit $rc, max_live_regions=$max, limit=$why"
+	fi
+
+	"$drv" run serialize --quick --csv "$tmp/s.csv" >"$tmp/out" 2>&1
+	rc=$? method=$(extra "$tmp/s.csv" method)
+	want=trace+repack; [ "$b" = contiguous ] && want=copy
+	check serialize '[ $rc -eq 0 ] && [ "$method" = "$want" ] && [ "$(extra "$tmp/s.csv" bytes_on_disk)" -gt 0 ]' \
+		"exit $rc, method '$method' (want $want): $(tail -3 "$tmp/out")"
+
+	"$drv" run fork-share --quick --children=2 --csv "$tmp/f.csv" >"$tmp/out" 2>&1
+	rc=$? pss=$(extra "$tmp/f.csv" total_pss_bytes) naive=$(extra "$tmp/f.csv" naive_rss_bytes)
+	check fork-share '[ $rc -eq 0 ] && [ "${pss:-0}" -gt 0 ] && [ "${pss:-0}" -lt "${naive:-0}" ]' \
+		"exit $rc, total_pss_bytes=$pss naive_rss_bytes=$naive: $(tail -3 "$tmp/out")"
+done
