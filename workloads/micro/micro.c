@@ -3,11 +3,12 @@
  * Every executable runs the same list against its own backend, plus two
  * references in the same process so ratios need no second run:
  * limit_bump (a raw bump pointer into prefaulted memory: the physical limit)
- * and libc_malloc_free (glibc's malloc and free, called by their glibc names
- * so that jemalloc or mimalloc replacing malloc does not change them).
+ * and libc_malloc_free (glibc's own malloc and free, looked up in libc.so.6
+ * itself, since jemalloc and mimalloc replace malloc and __libc_malloc).
  * Every allocation is written once, as a program initialises what it gets. */
 #include "micro.h"
 
+#include <dlfcn.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +19,18 @@
 #define REFILL_BYTES (256u << 10)   /* alloc/ and limit_bump/ reset after this much */
 
 /* glibc's own allocator, whichever malloc the process links. */
-extern void *__libc_malloc(size_t size);
-extern void __libc_free(void *p);
+static void *(*libc_malloc)(size_t);
+static void (*libc_free)(void *);
+
+static int libc_lookup(void)
+{
+	void *libc = dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD);
+	if (libc) {
+		libc_malloc = (void *(*)(size_t))dlsym(libc, "malloc");
+		libc_free = (void (*)(void *))dlsym(libc, "free");
+	}
+	return libc_malloc && libc_free ? 0 : -1;
+}
 
 /* Keeps the compiler from dropping work whose result nobody reads. */
 static inline void escape(const void *p)
@@ -89,16 +100,18 @@ static void bm_limit_bump(struct mb_state *s, int64_t size)
 static void bm_libc_malloc_free(struct mb_state *s, int64_t size)
 {
 	static void *ptrs[BATCH];
+	if (!libc_malloc && libc_lookup())
+		return mb_error(s, "glibc's malloc not found in libc.so.6");
 	while (mb_batch(s, BATCH)) {
 		for (int i = 0; i < BATCH; i++) {
-			uint64_t *p = __libc_malloc((size_t)size);
+			uint64_t *p = libc_malloc((size_t)size);
 			if (!p)
 				return mb_error(s, "glibc malloc failed");
 			*p = (uint64_t)i;
 			ptrs[i] = p;
 		}
 		for (int i = 0; i < BATCH; i++)
-			__libc_free(ptrs[i]);
+			libc_free(ptrs[i]);
 	}
 }
 
