@@ -25,7 +25,8 @@ void trace_free(struct trace *t);
 int trace_parse_buffer(const char *name, const char *buf, size_t len, struct trace **out);
 
 /* Prints on F how fast T was parsed (million events per second) and how many
- * bytes it takes per parsed event, for replay --verbose. */
+ * bytes it takes per parsed event (trace_replay also puts both in the
+ * summary's extras: parse_events_per_s, parse_bytes_per_event). */
 void trace_print_stats(const struct trace *t, FILE *f);
 
 struct trace_info {
