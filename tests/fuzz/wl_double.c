@@ -32,3 +32,10 @@ int wl_limit(struct wl_ctx *c, int err, const char *what)
 	c->limited = 1;
 	return 1;
 }
+
+void wl_extra(struct wl_ctx *c, const char *name, const char *value)
+{
+	(void)c;
+	(void)name;
+	(void)value;
+}
