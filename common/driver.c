@@ -280,7 +280,12 @@ static void summarize(struct summary *s, const struct wl_ctx *c, const char *wor
 	 * (glibc malloc) are "not measured" (empty), never a partial figure. */
 	int counted = !pc.unmeasured;
 	put(s, "backend", "%s", region_backend());
-	put(s, "policy", "%s", region_policy());
+	/* Huge pages are part of how memory is given back: a "+thp" run is
+	 * told apart from the plain one wherever policies are compared. Only
+	 * memory from the page source gets them: for a backend that took none
+	 * (the baselines) --thp changed nothing and is not claimed. */
+	int thp = o->thp && pc.calls > 0;
+	put(s, "policy", "%s%s", region_policy(), thp ? "+thp" : "");
 	put(s, "workload", "%s", workload);
 	put(s, "params", "%s", params);
 	put(s, "ops", "%" PRIu64, ops);
@@ -301,7 +306,7 @@ static void summarize(struct summary *s, const struct wl_ctx *c, const char *wor
 	put_count(s, "madvise_calls", counted, pc.madvise_calls);
 	put_count(s, "mprotect_calls", counted, pc.mprotect_calls);
 	put_count(s, "lazy_madvise_calls", counted, pc.lazy_calls);
-	put(s, "thp", "%d", o->thp);
+	put(s, "thp", "%d", thp);
 	put(s, "limit_bytes", "%" PRIu64, o->limit);
 	put(s, "ref_bits", "%d", REGION_REF_BITS);
 	put(s, "seed", "%" PRIu64, o->seed);

@@ -71,6 +71,17 @@ int pages_reserve(size_t size, size_t align, void **out)
 		}
 		p = (char *)a;
 	}
+	/* One madvise for the whole reservation, not one per commit: huge
+	 * pages then come on first touch wherever 2 MiB are aligned. */
+	if (hugepages) {
+		count(&n_madvise);
+		if (madvise(p, size, MADV_HUGEPAGE) != 0) {
+			int e = errno;
+			count(&n_munmap);
+			munmap(p, size);
+			return fail(e);
+		}
+	}
 	*out = p;
 	return 0;
 }
@@ -82,11 +93,6 @@ int pages_commit(void *p, size_t size)
 		return err;
 	if ((uintptr_t)p % PAGES_SIZE || size % PAGES_SIZE)
 		return fail(EINVAL);
-	if (hugepages && size) {
-		count(&n_madvise);
-		if (madvise(p, size, MADV_HUGEPAGE) != 0)
-			return fail(errno);
-	}
 	return 0;
 }
 

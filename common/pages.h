@@ -19,8 +19,8 @@
  * of two, at least PAGES_SIZE) into *out. Memory reads as zero until used. */
 int pages_reserve(size_t size, size_t align, void **out);
 
-/* Makes [p, p+size) usable. Page aligned. In the default mode this is
- * bookkeeping and, with huge pages on, one madvise(MADV_HUGEPAGE). */
+/* Makes [p, p+size) usable. Page aligned. Bookkeeping only (no syscall):
+ * reservations are readable and writable, backed on first touch. */
 int pages_commit(void *p, size_t size);
 
 /* Lets the OS take back the pages of [p, p+size); they read as zero after.
@@ -33,7 +33,7 @@ int pages_decommit(void *p, size_t size, int how);
 int pages_release(void *p, size_t size);
 
 /* Settings, chosen once before any reservation. */
-void pages_set_hugepages(int on);   /* madvise(MADV_HUGEPAGE) on commit */
+void pages_set_hugepages(int on);   /* madvise(MADV_HUGEPAGE) on each reservation */
 int pages_hugepages(void);
 
 /* Syscalls made so far, and page-source calls made (successful or not). */

@@ -4,7 +4,7 @@
 # small with --limit; contiguous at its reservation cap when that is below
 # the ceiling) and say why; serialize must load in a new process what it
 # wrote; fork-share's children must walk the shared image. Each run's
-# summary row must carry the workload's extras.
+# summary row must carry the workload's extras, and a --thp run must say so.
 # Prints "PASS backend/case" or "FAIL backend/case: why" (tests/run counts).
 # Environment: BIN, BACKENDS (from tests/run).
 set -uo pipefail
@@ -53,6 +53,16 @@ for b in $BACKENDS; do
 		check capacity-address-space '[ $rc -eq 0 ] && [ "${max:-0}" -gt 1000 ] && [ "${max:-0}" -le 4095 ] && [[ $why == *"address space"* ]]' \
 			"exit $rc, max_live_regions=$max, limit=$why"
 	fi
+
+	# Huge pages are recorded in the row (thp=1, policy +thp) where the
+	# memory comes from the page source, and not claimed where it does not.
+	"$drv" run long-running --quick --thp --csv "$tmp/h.csv" >"$tmp/out" 2>&1
+	rc=$? row=$(python3 -c 'import csv,sys; r=list(csv.DictReader(open(sys.argv[1])))[-1]; print(r["policy"], r["thp"])' "$tmp/h.csv" 2>/dev/null)
+	case $b in
+	blocks | blocks-gs | contiguous | wide-offsets) want='*"+thp 1"' ;;
+	*) want='*[!p]" 0"' ;;
+	esac
+	check thp-recorded "[ \$rc -eq 0 ] && [[ \$row == $want ]]" "exit $rc, policy and thp: '$row'"
 
 	"$drv" run serialize --quick --csv "$tmp/s.csv" >"$tmp/out" 2>&1
 	rc=$? method=$(extra "$tmp/s.csv" method)
