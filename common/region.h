@@ -79,9 +79,10 @@ void *region_ptr(const region_t *r, region_ref_t ref);
 /* Bytes allocated in r since its creation or last reset (requested sizes). */
 size_t region_size(const region_t *r);
 
-/* Process-wide statistics. Exact whenever no region is being allocated into;
- * while allocation runs they may lag by less than one block (or one commit
- * step) per live region. */
+/* Process-wide statistics, summed over the live regions' own counters
+ * (taking a lock per group of regions, never on the allocation path): exact
+ * whenever no region is being allocated into, a snapshot of moving counters
+ * while allocation runs. Costs time in proportion to the live regions. */
 struct region_stats {
 	uint64_t allocs;          /* region_alloc calls that succeeded, ever */
 	uint64_t bytes_requested; /* sum of their sizes, ever */

@@ -259,7 +259,7 @@ static int run(struct wl_ctx *ctx, FILE *out)
 }
 
 static const struct wl_param params[] = {
-	{ .name = "requests", .def = 150000, .min = 1, .max = INT64_C(1) << 40, .quick = 5000,
+	{ .name = "requests", .def = 750000, .min = 1, .max = INT64_C(1) << 40, .quick = 5000,
 	  .help = "requests served, all threads together" },
 	{ .name = "inflight", .def = 64, .min = 1, .max = 1 << 20,
 	  .help = "requests alive at once per thread (each holds a region)" },
