@@ -12,6 +12,10 @@ cd "$(dirname "$0")/.."
 BIN=${BIN:-build/bin}
 BACKENDS=${BACKENDS:-blocks}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+# serialize and fork-share fork; at fork jemalloc (not instrumented) takes
+# every arena's locks at once, past the 64 that ThreadSanitizer's deadlock
+# detector can track, which stops the process. Races are still reported.
+[[ ${SANITIZE:-} == *thread* ]] && export TSAN_OPTIONS="detect_deadlocks=0 ${TSAN_OPTIONS:-}"
 
 # extra FILE KEY: the value of KEY in the last row's extra column.
 extra() {
@@ -46,11 +50,14 @@ for b in $BACKENDS; do
 	esac
 
 	# Per-region reservations run out of address space near 4094 (fewer
-	# under a sanitizer, whose shadow takes address space too).
+	# under a sanitizer, whose shadow takes address space too: about 109
+	# fit under ThreadSanitizer).
+	least=1000
+	[[ ${SANITIZE:-} == *thread* ]] && least=50
 	if [ "$b" = contiguous ]; then
 		"$drv" run capacity --total_gib=1 --regions=8192 --chunk_mib=256 --csv "$tmp/r.csv" >"$tmp/out" 2>&1
 		rc=$? max=$(extra "$tmp/r.csv" max_live_regions) why=$(extra "$tmp/r.csv" limit)
-		check capacity-address-space '[ $rc -eq 0 ] && [ "${max:-0}" -gt 1000 ] && [ "${max:-0}" -le 4095 ] && [[ $why == *"address space"* ]]' \
+		check capacity-address-space '[ $rc -eq 0 ] && [ "${max:-0}" -gt $least ] && [ "${max:-0}" -le 4095 ] && [[ $why == *"address space"* ]]' \
 			"exit $rc, max_live_regions=$max, limit=$why"
 	fi
 
