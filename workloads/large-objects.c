@@ -9,17 +9,12 @@
  * runs of blocks, fragmentation of a shared pool, and reservation growth.
  * All choices depend only on the seed, so every backend does the same work. */
 #include "region.h"
+#include "objlist.h"
 #include "workload.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 
-struct obj {
-	region_ref_t next;   /* the region's previous object, or REGION_REF_NULL */
-	uint32_t size;       /* the whole object's size, low 32 bits */
-	uint32_t tag;        /* the byte its payload is filled with */
-};
 
 struct lo {
 	struct wl_ctx *ctx;
@@ -32,19 +27,10 @@ struct lo {
 	uint64_t created, destroyed, resets;
 };
 
-/* Walks region I's objects, as a program reads its data before dropping
- * it, into s->sum. */
+/* Walks region I's objects into s->sum. */
 static void walk(struct lo *s, int64_t i)
 {
-	uint64_t sum = 0;
-	for (region_ref_t ref = s->head[i]; ref != REGION_REF_NULL;) {
-		const struct obj *o = region_ptr(s->r[i], ref);
-		const unsigned char *p = (const unsigned char *)o;
-		/* 16: the widest header; the last byte is payload past it. */
-		sum += o->size + o->tag + (o->size > 16 ? p[o->size - 1] : 0);
-		ref = o->next;
-	}
-	s->sum = s->sum * 31 + sum;
+	s->sum = s->sum * 31 + wl_obj_sum(s->r[i], s->head[i]);
 }
 
 /* Walks region I, then destroys and recreates it or resets it. 0, or an
@@ -144,16 +130,12 @@ static int run(struct wl_ctx *ctx, FILE *out)
 				goto out;
 
 		what = size >= 4096 ? "allocating a large object" : "allocating a small object";
-		struct obj *o = region_alloc(s.r[i], size, size >= 4096 ? 64 : 8);
+		struct wl_obj *o = region_alloc(s.r[i], size, size >= 4096 ? 64 : 8);
 		if (!o) {
 			err = region_error(s.r[i]);
 			goto out;
 		}
-		o->next = s.head[i];
-		o->size = (uint32_t)size;
-		o->tag = (uint32_t)(x >> 16) & 0xff;
-		memset(o + 1, (int)o->tag, size - sizeof *o);
-		s.head[i] = region_ref(s.r[i], o);
+		s.head[i] = wl_obj_fill(s.r[i], o, size, s.head[i], (uint8_t)(x >> 16));
 		s.live[i] += size;
 		s.total_live += size;
 		if (s.total_live > s.peak_live)

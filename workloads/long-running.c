@@ -9,16 +9,11 @@
  * gives that memory back. Targets and object sizes depend only on the seed, the cycle
  * and the region, so every backend does the same work. */
 #include "region.h"
+#include "objlist.h"
 #include "workload.h"
 
 #include <stdlib.h>
-#include <string.h>
 
-struct obj {
-	region_ref_t next;   /* the previous object of the region, or REGION_REF_NULL */
-	uint32_t size;       /* the whole object's size in bytes */
-	uint32_t tag;        /* the byte its payload is filled with */
-};
 
 struct lr {
 	struct wl_ctx *ctx;
@@ -99,14 +94,10 @@ static int fill(struct lr *s, region_t *r, int64_t c, int64_t i, uint64_t *count
 		n++;
 		if (!r)
 			continue;
-		struct obj *o = region_alloc(r, size, 8);
+		struct wl_obj *o = region_alloc(r, size, 8);
 		if (!o)
 			return region_error(r);
-		o->next = head;
-		o->size = size;
-		o->tag = (uint32_t)(n + (uint64_t)c) & 0xff;
-		memset(o + 1, (int)o->tag, size - sizeof *o);
-		head = region_ref(r, o);
+		head = wl_obj_fill(r, o, size, head, (uint8_t)(n + (uint64_t)c));
 		if (++s->pending == s->batch) {
 			wl_progress(s->ctx, s->batch);
 			s->pending = 0;
@@ -118,19 +109,10 @@ static int fill(struct lr *s, region_t *r, int64_t c, int64_t i, uint64_t *count
 	return 0;
 }
 
-/* Walks region I's objects, as a program reads its data before dropping
- * it, into s->sum. */
+/* Walks region I's objects into s->sum. */
 static void walk(struct lr *s, int64_t i)
 {
-	uint64_t sum = 0;
-	for (region_ref_t ref = s->head[i]; ref != REGION_REF_NULL;) {
-		const struct obj *o = region_ptr(s->r[i], ref);
-		const unsigned char *p = (const unsigned char *)o;
-		/* 16: the widest header; the last byte is payload past it. */
-		sum += o->size + o->tag + (o->size > 16 ? p[o->size - 1] : 0);
-		ref = o->next;
-	}
-	s->sum = s->sum * 31 + sum;
+	s->sum = s->sum * 31 + wl_obj_sum(s->r[i], s->head[i]);
 }
 
 static double mib(uint64_t bytes)

@@ -1,0 +1,26 @@
+/* objlist.c: see objlist.h. */
+#include "objlist.h"
+
+#include <string.h>
+
+region_ref_t wl_obj_fill(region_t *r, struct wl_obj *o, size_t size, region_ref_t prev, uint8_t tag)
+{
+	o->next = prev;
+	o->size = (uint32_t)size;
+	o->tag = tag;
+	memset(o + 1, tag, size - sizeof *o);
+	return region_ref(r, o);
+}
+
+uint64_t wl_obj_sum(const region_t *r, region_ref_t head)
+{
+	uint64_t sum = 0;
+	for (region_ref_t ref = head; ref != REGION_REF_NULL;) {
+		const struct wl_obj *o = region_ptr(r, ref);
+		const unsigned char *p = (const unsigned char *)o;
+		/* 16: the widest header; the last byte is payload past it. */
+		sum += o->size + o->tag + (o->size > 16 ? p[o->size - 1] : 0);
+		ref = o->next;
+	}
+	return sum;
+}

@@ -1,0 +1,27 @@
+/* objlist.h: the object the filling workloads (long-running, large-objects)
+ * allocate: a header that links it to its region's previous object and a
+ * payload of one repeated byte, so walking a region reads what was written
+ * and the walk's sum is the same on every backend for the same seed. */
+#ifndef OBJLIST_H
+#define OBJLIST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "region.h"
+
+struct wl_obj {
+	region_ref_t next;   /* the region's previous object, or REGION_REF_NULL */
+	uint32_t size;       /* the whole object's size, low 32 bits */
+	uint32_t tag;        /* the byte its payload is filled with */
+};
+
+/* Writes all SIZE bytes at O (SIZE >= sizeof *O), linked after PREV, and
+ * returns O's reference in R. */
+region_ref_t wl_obj_fill(region_t *r, struct wl_obj *o, size_t size, region_ref_t prev, uint8_t tag);
+
+/* Reads the objects of R from HEAD back, as a program reads its data before
+ * dropping it, and returns their sum. */
+uint64_t wl_obj_sum(const region_t *r, region_ref_t head);
+
+#endif
