@@ -13,6 +13,8 @@
 
 -include config.mak
 
+.DEFAULT_GOAL := all
+
 ifeq ($(origin CC),default)
 CC := gcc
 endif
@@ -26,11 +28,17 @@ REGION_DEBUG ?= 0
 SANITIZE ?=
 PYTHON ?= python3
 
-# The backends make bench and make test cover; blocks-gs (blocks decoding
-# references through the GS segment base) is built for the microbenchmarks.
-ALL_BACKENDS := blocks contiguous wide-offsets glibc jemalloc mimalloc apr blocks-gs
-BACKENDS ?= blocks contiguous wide-offsets glibc jemalloc mimalloc apr
-TEST_BACKENDS := $(sort $(BACKENDS) blocks-gs)
+# The backends come from the registry, common/backends.list (read through
+# scripts/backends into build/backends.mk): BACKENDS defaults to those marked
+# "bench"; make test and the microbenchmarks also cover those marked "micro".
+REGISTRY ?= common/backends.list
+BACKENDS_MK := build/backends.mk
+$(BACKENDS_MK): $(REGISTRY) scripts/backends | build/.
+	REGISTRY=$(REGISTRY) scripts/backends --make > $@.tmp && mv $@.tmp $@
+include $(BACKENDS_MK)
+ALL_BACKENDS := $(REGISTRY_BACKENDS)
+BACKENDS ?= $(REGISTRY_BENCH)
+TEST_BACKENDS := $(sort $(BACKENDS) $(filter-out $(REGISTRY_BENCH),$(ALL_BACKENDS)))
 
 comma := ,
 ifneq ($(SANITIZE),)
@@ -43,51 +51,22 @@ endif
 OBJ := $(BUILD)/obj
 BIN := $(BUILD)/bin
 
+INCLUDES := -Icommon -Icommon/harness -Icommon/trace
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
-	-Icommon -DREGION_DEBUG=$(REGION_DEBUG) $(SANFLAGS) $(CFLAGS)
-BASE_CXXFLAGS := -std=c++17 -D_GNU_SOURCE -Wall -Wextra -Icommon \
+	$(INCLUDES) -DREGION_DEBUG=$(REGION_DEBUG) $(SANFLAGS) $(CFLAGS)
+BASE_CXXFLAGS := -std=c++17 -D_GNU_SOURCE -Wall -Wextra $(INCLUDES) \
 	-DREGION_DEBUG=$(REGION_DEBUG) $(SANFLAGS) $(CXXFLAGS)
 BASE_LDFLAGS := $(SANFLAGS) $(CFLAGS) $(LDFLAGS)
 LIBS := -lz -lm -lpthread
 
-# ---- backends: reference width, sources, flags, libraries -----------------
-blocks_REF := 32
-blocks_SRCS := strategy-blocks/blocks.c
-blocks_CPPFLAGS := -Istrategy-blocks
-
-blocks-gs_REF := 32
-blocks-gs_SRCS := strategy-blocks/blocks.c
-blocks-gs_CPPFLAGS := -Istrategy-blocks -DBLOCKS_BASE_GS=1
-
-wide-offsets_REF := 64
-wide-offsets_SRCS := strategy-blocks/blocks.c
-wide-offsets_CPPFLAGS := -Istrategy-wide-offsets
-
-contiguous_REF := 32
-contiguous_SRCS := strategy-contiguous/contiguous.c
-contiguous_CPPFLAGS :=
-
-glibc_REF := 64
-glibc_SRCS := baselines/glibc.c baselines/baseline.c
-
-jemalloc_REF := 64
-jemalloc_SRCS := baselines/jemalloc.c baselines/baseline.c baselines/syscount.c
-jemalloc_LIBS := -ljemalloc
-
-mimalloc_REF := 64
-mimalloc_SRCS := baselines/mimalloc.c baselines/baseline.c baselines/syscount.c
-mimalloc_LIBS := -lmimalloc
-
-apr_REF := 64
-apr_SRCS := baselines/apr.c baselines/baseline.c baselines/syscount.c
-apr_CPPFLAGS := -I/usr/include/apr-1.0
-apr_LIBS := -lapr-1
-
 # ---- shared sources ----------------------------------------------------------
 # COMMON: linked into every program. DRIVER: the regionbench executable.
 # Tests: every tests/test-*.c is one program per backend, with tests/check.c.
-COMMON_SRCS := $(filter-out common/driver.c,$(wildcard common/*.c))
-DRIVER_SRCS := common/driver.c $(wildcard workloads/*.c)
+# common/ is layered: the API and page source at its top, the bench harness
+# in common/harness/, trace parsing and writing in common/trace/.
+COMMON_SRCS := $(wildcard common/*.c common/trace/*.c) \
+	$(filter-out common/harness/driver.c,$(wildcard common/harness/*.c))
+DRIVER_SRCS := common/harness/driver.c $(wildcard workloads/*.c)
 TEST_SRCS := $(wildcard tests/test-*.c)
 TEST_PROGS := $(patsubst tests/%.c,%,$(TEST_SRCS))
 TESTLIB_SRCS := tests/check.c
@@ -126,7 +105,7 @@ $(OBJ)/ref64/%.o: %.cc $(FLAGS_STAMP) | $(DEPS_STAMP)
 	$(CXX) $(BASE_CXXFLAGS) -DREGION_REF_BITS=64 -MMD -MP -c -o $@ $<
 
 # The driver writes the flags it was built with into every summary row.
-$(OBJ)/ref32/common/driver.o $(OBJ)/ref64/common/driver.o: BASE_CFLAGS += '-DREGION_BUILD="$(CFLAGS)"'
+$(OBJ)/ref32/common/harness/driver.o $(OBJ)/ref64/common/harness/driver.o: BASE_CFLAGS += '-DREGION_BUILD="$(CFLAGS)"'
 
 # One backend's objects and programs.
 define BACKEND_RULES
@@ -161,9 +140,9 @@ $(foreach b,$(ALL_BACKENDS),$(eval $(call BACKEND_RULES,$(b))))
 DRIVERS := $(patsubst %,$(BIN)/regionbench-%,$(BACKENDS))
 TEST_BINS := $(foreach b,$(TEST_BACKENDS),$(patsubst %,$(BIN)/%-$(b),$(TEST_PROGS))) \
 	$(patsubst %,$(BIN)/regionbench-%,$(TEST_BACKENDS))
-MICROBENCHES := $(patsubst %,$(BIN)/microbench-%,$(sort $(BACKENDS) blocks-gs))
+MICROBENCHES := $(patsubst %,$(BIN)/microbench-%,$(TEST_BACKENDS))
 
-all: $(DRIVERS) $(TEST_BINS)
+all: $(DRIVERS) $(TEST_BINS) $(MICROBENCHES) build/recorder/malloc_log.so
 
 # ---- the two commands, and the rest ---------------------------------------------
 test: $(TEST_BINS)
@@ -174,7 +153,7 @@ bench: $(DRIVERS) $(DEPS_STAMP)
 		QUICK="$(QUICK)" scripts/bench
 
 microbench: $(MICROBENCHES) $(DEPS_STAMP)
-	BIN=$(BIN) BACKENDS="$(sort $(BACKENDS) blocks-gs)" QUICK="$(QUICK)" scripts/microbench
+	BIN=$(BIN) BACKENDS="$(TEST_BACKENDS)" QUICK="$(QUICK)" scripts/microbench
 
 plots: $(DEPS_STAMP)
 	@test -n "$(RESULTS)" || { echo "make plots: set RESULTS=DIR, a results directory (for instance results/latest)" >&2; exit 2; }
@@ -182,7 +161,7 @@ plots: $(DEPS_STAMP)
 
 # ---- the trace recorder: LD_PRELOAD library of scripts/record-trace ---------
 # Plain flags of its own (no LTO, no sanitizer: it runs inside other programs).
-build/recorder/malloc_log.so: common/recorder/malloc_log.c | build/recorder/.
+build/recorder/malloc_log.so: common/trace/recorder/malloc_log.c | build/recorder/.
 	$(CC) -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -fPIC -shared -o $@ $<
 
 # ---- fuzzing: make fuzz [FUZZ_SECONDS=N] [FUZZ_BACKEND=b] --------------------
@@ -193,14 +172,14 @@ FUZZ_BACKEND ?= blocks
 FUZZ_DIR := build/fuzz/$(FUZZ_BACKEND)
 FUZZ_CC ?= clang
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard tests/fuzz/fuzz-*.c))
-FUZZ_SRCS := tests/fuzz/wl_double.c common/trace.c common/pages.c common/region_error.c $($(FUZZ_BACKEND)_SRCS)
+FUZZ_SRCS := tests/fuzz/wl_double.c common/trace/trace.c common/pages.c common/region_error.c $($(FUZZ_BACKEND)_SRCS)
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	-Icommon -Itests/fuzz -DREGION_DEBUG=1 -DREGION_REF_BITS=$($(FUZZ_BACKEND)_REF) $($(FUZZ_BACKEND)_CPPFLAGS)
+	$(INCLUDES) -Itests/fuzz -DREGION_DEBUG=1 -DREGION_REF_BITS=$($(FUZZ_BACKEND)_REF) $($(FUZZ_BACKEND)_CPPFLAGS)
 $(FUZZ_DIR)/deps.ok: scripts/deps | $(FUZZ_DIR)/.
 	scripts/deps fuzz
 	@touch $@
-$(FUZZ_DIR)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_SRCS) $(wildcard common/*.h tests/fuzz/*.h) | $(FUZZ_DIR)/deps.ok
+$(FUZZ_DIR)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_SRCS) $(wildcard common/*.h common/trace/*.h tests/fuzz/*.h) | $(FUZZ_DIR)/deps.ok
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRCS) $($(FUZZ_BACKEND)_LIBS) -lz -lm -lpthread
 fuzz: $(FUZZ_TARGETS)
 	tests/fuzz/run $(FUZZ_DIR) $(FUZZ_SECONDS)

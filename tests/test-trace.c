@@ -4,7 +4,7 @@
  * reject each malformed kind with "NAME:LINE: error: WHAT" at the right line;
  * a trace written by trace_write.h must parse back to the same events; replay
  * must report one op per event and one region per c, and stop cleanly at a
- * backend limit. Replay reports to a wl_ctx of common/harness.h.
+ * backend limit. Replay reports to a wl_ctx of common/harness/harness.h.
  * With file arguments, loads each and prints its parse speed and memory per
  * event (trace_print_stats) instead: exit status 2 when one is malformed. */
 #include <errno.h>
