@@ -43,7 +43,7 @@ TEST_BACKENDS := $(sort $(BACKENDS) $(filter-out $(REGISTRY_BENCH),$(ALL_BACKEND
 comma := ,
 ifneq ($(SANITIZE),)
 BUILD ?= build/san-$(subst $(comma),-,$(SANITIZE))
-SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all -DREGION_SANITIZED=1
 else
 BUILD ?= build
 SANFLAGS :=

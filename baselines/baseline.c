@@ -93,6 +93,26 @@ void *region_ptr(const region_t *r, region_ref_t ref)
 	return (void *)(uintptr_t)ref;
 }
 
+inline uint32_t region_load32(const region_t *r, region_ref_t ref, size_t off)
+{
+	return *(const uint32_t *)((uintptr_t)ref + off);
+}
+
+inline uint64_t region_load64(const region_t *r, region_ref_t ref, size_t off)
+{
+	return *(const uint64_t *)((uintptr_t)ref + off);
+}
+
+inline void region_store32(region_t *r, region_ref_t ref, size_t off, uint32_t v)
+{
+	*(uint32_t *)((uintptr_t)ref + off) = v;
+}
+
+inline void region_store64(region_t *r, region_ref_t ref, size_t off, uint64_t v)
+{
+	*(uint64_t *)((uintptr_t)ref + off) = v;
+}
+
 size_t region_size(const region_t *r)
 {
 	return atomic_load_explicit(&((const struct baseline_head *)r)->live, memory_order_relaxed);

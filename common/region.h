@@ -76,6 +76,18 @@ int region_error(const region_t *r);
 region_ref_t region_ref(const region_t *r, const void *p);
 void *region_ptr(const region_t *r, region_ref_t ref);
 
+/* Field access through a reference, without making a pointer: the 32- or
+ * 64-bit word BYTE_OFFSET bytes into the object REF refers to (REF made in
+ * r, the word naturally aligned and inside the allocation). Each backend
+ * defines them so -flto inlines them into one decode plus the access: on
+ * blocks-gs a single %gs-relative load or store with REF as scaled index,
+ * on blocks and wide offsets a RIP-relative base, on contiguous the region's
+ * base, on the baselines the pointer itself. */
+uint32_t region_load32(const region_t *r, region_ref_t ref, size_t byte_offset);
+uint64_t region_load64(const region_t *r, region_ref_t ref, size_t byte_offset);
+void region_store32(region_t *r, region_ref_t ref, size_t byte_offset, uint32_t v);
+void region_store64(region_t *r, region_ref_t ref, size_t byte_offset, uint64_t v);
+
 /* Bytes allocated in r since its creation or last reset (requested sizes). */
 size_t region_size(const region_t *r);
 

@@ -815,6 +815,47 @@ void *region_ptr(const region_t *r, region_ref_t ref)
 	return pool_base() + ((uintptr_t)ref << BLOCKS_REF_SHIFT);
 }
 
+/* blocks-gs: the GS base is the pool base, so an access is one instruction,
+ * mov %gs:off(,%ref,8): a __seg_gs lvalue (GNU C, hence blocks-gs's
+ * -std=gnu11 in the registry). Sanitizers instrument __seg_gs accesses as
+ * if they went to low addresses; there, inline asm makes the same access,
+ * with the address as a memory operand so the compiler still picks the
+ * scaled-index form. */
+#define GS_ADDR(ref, off) ((uintptr_t)(ref) << BLOCKS_REF_SHIFT) + (off)
+#if BLOCKS_BASE_GS && !REGION_SANITIZED
+#define GS_LOAD(T, ref, off) (*(const __seg_gs T *)(GS_ADDR(ref, off)))
+#define GS_STORE(T, ref, off, v) (*(__seg_gs T *)(GS_ADDR(ref, off)) = (v))
+#elif BLOCKS_BASE_GS
+#define GS_LOAD(T, ref, off) __extension__({ T v_; \
+	__asm__ volatile("mov %%gs:%1, %0" : "=r"(v_) \
+		: "m"(*(const T *)(GS_ADDR(ref, off))) : "memory"); v_; })
+#define GS_STORE(T, ref, off, v) __asm__ volatile("mov %1, %%gs:%0" \
+	: "=m"(*(T *)(GS_ADDR(ref, off))) : "r"((T)(v)) : "memory")
+#else
+#define GS_LOAD(T, ref, off) (*(const T *)(base + ((uintptr_t)(ref) << BLOCKS_REF_SHIFT) + (off)))
+#define GS_STORE(T, ref, off, v) (*(T *)(base + ((uintptr_t)(ref) << BLOCKS_REF_SHIFT) + (off)) = (v))
+#endif
+
+inline uint32_t region_load32(const region_t *r, region_ref_t ref, size_t off)
+{
+	return GS_LOAD(uint32_t, ref, off);
+}
+
+inline uint64_t region_load64(const region_t *r, region_ref_t ref, size_t off)
+{
+	return GS_LOAD(uint64_t, ref, off);
+}
+
+inline void region_store32(region_t *r, region_ref_t ref, size_t off, uint32_t v)
+{
+	GS_STORE(uint32_t, ref, off, v);
+}
+
+inline void region_store64(region_t *r, region_ref_t ref, size_t off, uint64_t v)
+{
+	GS_STORE(uint64_t, ref, off, v);
+}
+
 size_t region_size(const region_t *r)
 {
 	return atomic_load_explicit(&((region_t *)r)->size, memory_order_relaxed);

@@ -399,6 +399,29 @@ inline void *region_ptr(const region_t *r, region_ref_t ref)
 	return (char *)r + ((uintptr_t)ref << 3);
 }
 
+/* The region's base plus the scaled reference, then the access. */
+#define AT(T, r, ref, off) ((T *)((char *)(r) + ((uintptr_t)(ref) << 3) + (off)))
+
+inline uint32_t region_load32(const region_t *r, region_ref_t ref, size_t off)
+{
+	return *AT(const uint32_t, r, ref, off);
+}
+
+inline uint64_t region_load64(const region_t *r, region_ref_t ref, size_t off)
+{
+	return *AT(const uint64_t, r, ref, off);
+}
+
+inline void region_store32(region_t *r, region_ref_t ref, size_t off, uint32_t v)
+{
+	*AT(uint32_t, r, ref, off) = v;
+}
+
+inline void region_store64(region_t *r, region_ref_t ref, size_t off, uint64_t v)
+{
+	*AT(uint64_t, r, ref, off) = v;
+}
+
 size_t region_size(const region_t *r)
 {
 	return atomic_load_explicit(&r->bytes, memory_order_relaxed) -

@@ -737,6 +737,38 @@ static void t_threads(void)
 	CHECK(s.regions_live == s0.regions_live && s.bytes_live == s0.bytes_live);
 }
 
+/* Access through references: a store through region_store* reads back
+ * through region_load* and through the pointer, at every offset used. */
+static void t_access(void)
+{
+	region_t *r;
+	REQUIRE(region_create(&r) == 0);
+	enum { N = 2000 };
+	static region_ref_t ref[N];
+	static uint64_t *p[N];
+	for (int i = 0; i < N; i++) {
+		p[i] = region_alloc(r, 24, 8);
+		REQUIRE(p[i], "%s", region_strerror(region_error(r)));
+		ref[i] = region_ref(r, p[i]);
+		region_store64(r, ref[i], 0, 0x1111111100000000ull + i);
+		region_store32(r, ref[i], 8, 0xa0000000u + i);
+		region_store32(r, ref[i], 12, 0xb0000000u + i);
+		region_store64(r, ref[i], 16, ~(uint64_t)i);
+	}
+	int bad = 0;
+	for (int i = 0; i < N; i++) {
+		uint32_t lo, hi;
+		memcpy(&lo, (char *)p[i] + 8, 4);
+		memcpy(&hi, (char *)p[i] + 12, 4);
+		bad += p[i][0] != 0x1111111100000000ull + i || p[i][2] != ~(uint64_t)i;
+		bad += lo != 0xa0000000u + i || hi != 0xb0000000u + i;
+		bad += region_load64(r, ref[i], 0) != p[i][0] || region_load64(r, ref[i], 16) != p[i][2];
+		bad += region_load32(r, ref[i], 8) != lo || region_load32(r, ref[i], 12) != hi;
+	}
+	CHECK(bad == 0, "%d mismatches", bad);
+	region_destroy(r);
+}
+
 int main(void)
 {
 	/* Fresh processes first: they must not inherit a region_create. */
@@ -757,6 +789,7 @@ int main(void)
 	check_case("shrink", t_shrink);
 	check_case("reset", t_reset);
 	check_case("refs", t_refs);
+	check_case("access", t_access);
 	check_case("many-regions", t_many_regions);
 	check_case("integrity", t_integrity);
 	check_case("stats", t_stats);
