@@ -168,7 +168,7 @@ int wl_limit(struct wl_ctx *c, int err, const char *what)
 {
 	/* Several threads may hit the limit; the first one says so. */
 	if (atomic_exchange(&c->limited, 1))
-		return 1;
+		return WL_LIMIT;
 	c->limit_err = err;
 	struct region_stats st;
 	region_stats_get(&st);
@@ -177,7 +177,15 @@ int wl_limit(struct wl_ctx *c, int err, const char *what)
 			region_strerror(err), what, (unsigned long long)st.bytes_limit);
 	else
 		fprintf(stderr, "%s: limit: %s (%s)\n", c->prog, region_strerror(err), what);
-	return 1;
+	return WL_LIMIT;
+}
+
+int wl_syserr(struct wl_ctx *c, int errnum, const char *what)
+{
+	if (!atomic_exchange(&c->limited, 1))
+		fprintf(stderr, "%s: system error: %s: %s\n", c->prog, what, strerror(errnum));
+	c->syserr = errnum ? errnum : EIO;
+	return WL_ESYS;
 }
 
 void wl_extra(struct wl_ctx *c, const char *name, const char *value)

@@ -42,6 +42,7 @@ struct wl_ctx {
 	struct metrics base;
 	_Atomic int limited;
 	int limit_err;
+	int syserr;                  /* errno of wl_syserr, 0: none */
 	struct csv_buf extra;        /* "name=value;name=value" from wl_extra */
 };
 

@@ -21,12 +21,16 @@ struct wl_param {
 	                       * for a run well under a second; 0: the default */
 };
 
+/* What a workload's run returns; the driver exits 0, 1 and 3 for them. */
+enum { WL_OK = 0, WL_LIMIT = 1, WL_ESYS = 3 };
+
 struct workload {
 	const char *name;
 	const char *help;                /* one line */
 	const struct wl_param *params;   /* ends with an entry whose name is NULL */
-	/* Runs the workload. Returns 0, or 1 when a backend limit stopped it
-	 * (after wl_limit has said which). Output goes to OUT. */
+	/* Runs the workload. Returns WL_OK, WL_LIMIT when a backend limit
+	 * stopped it (after wl_limit has said which), or WL_ESYS when the
+	 * system failed it (after wl_syserr has said how). Output goes to OUT. */
 	int (*run)(struct wl_ctx *ctx, FILE *out);
 };
 
@@ -52,8 +56,14 @@ void wl_sample(struct wl_ctx *ctx);
 void wl_count_region(struct wl_ctx *ctx);
 
 /* Says on stderr which backend limit stopped the workload (err is a
- * REGION_* code, what says what was being done); the caller returns 1. */
+ * REGION_* code, what says what was being done); returns WL_LIMIT, which
+ * the caller returns. */
 int wl_limit(struct wl_ctx *ctx, int err, const char *what);
+
+/* Says on stderr that a system call or I/O failed (ERRNUM an errno value,
+ * WHAT what was being done), not a backend limit; the caller returns the
+ * result, WL_ESYS. */
+int wl_syserr(struct wl_ctx *ctx, int errnum, const char *what);
 
 /* Extra summary columns (name, value) a workload adds after the standard
  * ones, such as capacity's max_live_regions. Names must be stable. */
