@@ -152,6 +152,12 @@ int region_limit_set(uint64_t bytes)
 	return REGION_ENOTSUP;
 }
 
+/* Each region has its own memory: no shared pool of blocks to fragment. */
+int region_pool_free_get(struct region_pool_free *out)
+{
+	return REGION_ENOTSUP;
+}
+
 /* No baseline's region is contiguous: serialization must trace and repack. */
 int region_span(const region_t *r, const void **data, size_t *len)
 {

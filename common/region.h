@@ -104,8 +104,24 @@ struct region_stats {
 	uint64_t regions_live;
 	uint64_t chunks_held;     /* blocks, reservations, arenas, ... held, cached included */
 	uint64_t bytes_limit;     /* what the backend can hold at most; 0: no own limit */
+	uint64_t lock_acquisitions; /* of the backend's shared lock(s), ever; 0: none */
+	uint64_t lock_contended;    /* of which found the lock held and had to wait */
 };
 void region_stats_get(struct region_stats *out);
+
+/* Free space in a backend's shared pool of blocks, for fragmentation
+ * figures: bytes free, bytes in free runs of at least 16, 256 and 4096
+ * blocks (usable by requests of that size), the largest free run, and the
+ * bytes the live regions leave unused at the end of their current block.
+ * Returns 0, or REGION_ENOTSUP where there is no shared pool of blocks. */
+struct region_pool_free {
+	uint64_t block_bytes;
+	uint64_t free_bytes;
+	uint64_t run16_bytes, run256_bytes, run4096_bytes;
+	uint64_t largest_run_bytes;
+	uint64_t tail_waste_bytes;
+};
+int region_pool_free_get(struct region_pool_free *out);
 
 /* The backend's name ("blocks", "contiguous", ...) for result files. */
 const char *region_backend(void);

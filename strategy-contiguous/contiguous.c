@@ -526,6 +526,12 @@ int region_limit_set(uint64_t bytes)
 	return err;
 }
 
+/* Each region has its own memory: no shared pool of blocks to fragment. */
+int region_pool_free_get(struct region_pool_free *out)
+{
+	return REGION_ENOTSUP;
+}
+
 /* [first byte after the header, top): offsets there are what references are
  * made of, so a copy at the same offset in another region decodes alike. */
 int region_span(const region_t *r, const void **data, size_t *len)
