@@ -309,7 +309,7 @@ static const struct wl_param params[] = {
 	{ .name = "regions", .def = 16, .min = 1, .max = 1 << 20, .quick = 8,
 	  .help = "long-lived regions" },
 	{ .name = "cycles", .def = 0, .min = 0, .max = 1 << 30,
-	  .help = "reset-and-refill cycles over all regions (0: spike_every * 3/2 * regions + 1)" },
+	  .help = "reset-and-refill cycles over all regions (0: spike_every * 3/2 * regions + 1, or 100 without spikes)" },
 	{ .name = "base_kib", .def = 256, .min = 1, .max = 1 << 20, .quick = 32,
 	  .help = "typical bytes a region is filled to per cycle, in KiB" },
 	{ .name = "spike_every", .def = 2, .min = 0, .max = 1 << 30,
