@@ -1,24 +1,28 @@
-/* long-running.c: long-lived regions reset and refilled cycle after cycle.
+/* long-running.c: long-lived regions reset and refilled, until saturation.
  *
  * A fixed set of regions lives for the whole run. Each cycle walks every
- * region's objects, resets it and refills it to a target size drawn afresh:
- * --base_kib times a factor of the region (1/2 to 4) and one of the cycle
- * (1/4 to 2), both log-uniform, so peaks vary. Once every --spike_every
- * cycles one region is filled to --spike_mib MiB instead and goes back to
- * normal the next cycle; a sample after every cycle shows whether a backend
- * gives that memory back. Targets and object sizes depend only on the seed, the cycle
- * and the region, so every backend does the same work. */
+ * region's objects, resets it and refills it to a target drawn afresh
+ * (--base_kib times log-uniform factors of the region and the cycle). Once
+ * every --spike_every cycles one region is filled to --spike_mib MiB instead,
+ * the regions taking turns in a shuffled order, so by default every region
+ * has spiked by two thirds of the run: under a policy that keeps memory the
+ * retained footprint reaches its plateau there. The work depends only on
+ * the seed: every backend does the same and prints the same checksum. */
 #include "region.h"
+#include "extra.h"
+#include "metrics.h"
 #include "objlist.h"
 #include "workload.h"
 
+#include <errno.h>
 #include <stdlib.h>
-
+#include <string.h>
 
 struct lr {
 	struct wl_ctx *ctx;
 	uint64_t seed;
 	int64_t regions, cycles, base, spike_every, spike;
+	int64_t *order;       /* the order in which regions take their turn to spike */
 	region_t **r;
 	region_ref_t *head;   /* each region's newest object */
 	uint64_t pending, batch;   /* allocations not yet reported, and per report */
@@ -57,14 +61,74 @@ static uint64_t stream(const struct lr *s, int64_t c, int64_t i)
 	return g;
 }
 
-/* The region that spikes in cycle C, or -1. Spikes fall mid-period so the
- * last one is followed by ordinary cycles. */
+/* Does cycle C have a spike? Spikes fall mid-period, so each is followed
+ * by ordinary cycles. */
+static int spike_cycle(const struct lr *s, int64_t c)
+{
+	return s->spike_every && c % s->spike_every == s->spike_every / 2;
+}
+
+/* The region that spikes in cycle C, or -1: the regions take turns in
+ * s->order, so after --regions spikes every region has had one. */
 static int64_t spiking(const struct lr *s, int64_t c)
 {
-	if (!s->spike_every || c % s->spike_every != s->spike_every / 2)
+	return spike_cycle(s, c) ? s->order[(c / s->spike_every) % s->regions] : -1;
+}
+
+/* Shuffles 0..n-1 into ORDER (Fisher-Yates) with a generator of its own. */
+static void shuffle(int64_t *order, int64_t n, uint64_t seed)
+{
+	uint64_t g = seed ^ 0x5bd1e995ull;
+	for (int64_t i = 0; i < n; i++)
+		order[i] = i;
+	for (int64_t i = n - 1; i > 0; i--) {
+		int64_t k = (int64_t)(wl_rand(&g) % (uint64_t)(i + 1)), t = order[i];
+		order[i] = order[k];
+		order[k] = t;
+	}
+}
+
+/* MemAvailable from /proc/meminfo, in bytes, into *out. 0, or an errno. */
+static int mem_available(uint64_t *out)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	if (!f)
+		return errno;
+	char line[256];
+	unsigned long long kib;
+	int err = ENOENT;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "MemAvailable: %llu kB", &kib) == 1) {
+			*out = (uint64_t)kib << 10;
+			err = 0;
+			break;
+		}
+	fclose(f);
+	return err;
+}
+
+/* The first cycle from which the retained RSS (RSS after the cycles without
+ * a spike, or after every cycle when all spike) stays within 5% of its
+ * final value, the one after cycle *LAST; -1 when no cycle counts. */
+static int64_t plateau(const struct lr *s, const uint64_t *rss, int64_t *last)
+{
+	int all = s->spike_every == 1;
+	int64_t from = -1;
+	*last = -1;
+	for (int64_t c = s->cycles - 1; c >= 0 && *last < 0; c--)
+		if (all || !spike_cycle(s, c))
+			*last = c;
+	if (*last < 0)
 		return -1;
-	uint64_t g = s->seed ^ 0x5bd1e995ull ^ (uint64_t)c;
-	return (int64_t)(wl_rand(&g) % (uint64_t)s->regions);
+	uint64_t final = rss[*last], band = final / 20;
+	for (int64_t c = *last; c >= 0; c--) {
+		if (!all && spike_cycle(s, c))
+			continue;
+		if (rss[c] + band < final || rss[c] > final + band)
+			break;
+		from = c;
+	}
+	return from;
 }
 
 /* The bytes region I is filled to in cycle C: --base_kib times a factor of
@@ -131,7 +195,29 @@ static int run(struct wl_ctx *ctx, FILE *out)
 		.spike_every = wl_param(ctx, "spike_every"),
 		.spike = wl_param(ctx, "spike_mib") << 20,
 	};
+	/* By default, enough cycles for every region to spike in the first two
+	 * thirds of the run and a few to spare. */
+	if (!s.cycles)
+		s.cycles = s.spike_every ? s.spike_every * ((3 * s.regions + 1) / 2) + 1 : 100;
+
+	/* Under a policy that keeps memory every region may end up holding a
+	 * spike: refuse to start what the machine cannot hold. */
+	uint64_t avail, need = (uint64_t)s.regions * ((uint64_t)s.spike + 8 * (uint64_t)s.base) + ((uint64_t)64 << 20);
+	int e = mem_available(&avail);
+	if (e)
+		return wl_syserr(ctx, e, "long-running: reading MemAvailable from /proc/meminfo");
+	if (need > avail / 5 * 4) {
+		char msg[160];
+		snprintf(msg, sizeof msg, "long-running: needs %ju MiB, MemAvailable is %ju MiB; lower --regions or --spike_mib",
+			 (uintmax_t)(need >> 20), (uintmax_t)(avail >> 20));
+		return wl_syserr(ctx, ENOMEM, msg);
+	}
+
 	uint64_t total = 0;
+	s.order = malloc((size_t)s.regions * sizeof *s.order);
+	if (!s.order)
+		return wl_syserr(ctx, ENOMEM, "allocating the spike order");
+	shuffle(s.order, s.regions, s.seed);
 	for (int64_t c = 0; c < s.cycles; c++)
 		for (int64_t i = 0; i < s.regions; i++)
 			fill(&s, NULL, c, i, &total);
@@ -142,9 +228,11 @@ static int run(struct wl_ctx *ctx, FILE *out)
 
 	s.r = calloc((size_t)s.regions, sizeof *s.r);
 	s.head = calloc((size_t)s.regions, sizeof *s.head);
+	uint64_t *rss = calloc((size_t)s.cycles, sizeof *rss);
+	double *at = calloc((size_t)s.cycles, sizeof *at), t0 = metrics_now();
 	int err = 0;
 	const char *what = "allocating the region table";
-	if (!s.r || !s.head) {
+	if (!s.r || !s.head || !rss || !at) {
 		err = REGION_ENOMEM;
 		goto out;
 	}
@@ -159,8 +247,9 @@ static int run(struct wl_ctx *ctx, FILE *out)
 		(intmax_t)s.regions, (intmax_t)s.cycles, (intmax_t)(s.base >> 10),
 		(intmax_t)(s.spike >> 20), (intmax_t)s.spike_every);
 
-	/* A phase is one spike period; its line reports its live bytes. */
-	int64_t phase = s.spike_every ? s.spike_every : s.cycles, first = 0, spiked = -1;
+	/* A phase is one turn of spikes over every region; its line reports
+	 * its live bytes and the RSS at its end. */
+	int64_t phase = s.spike_every ? s.spike_every * s.regions : s.cycles, first = 0, spikes = 0;
 	uint64_t peak = 0, live_sum = 0;
 	what = "refilling a region";
 	for (int64_t c = 0; c < s.cycles; c++) {
@@ -174,24 +263,33 @@ static int run(struct wl_ctx *ctx, FILE *out)
 			live += region_size(s.r[i]);
 		}
 		wl_sample(ctx);
+		struct metrics m;
+		metrics_read(&m);
+		rss[c] = m.rss_bytes;
+		at[c] = metrics_now() - t0;
 		peak = live > peak ? live : peak;
 		live_sum += live;
-		if (spiking(&s, c) >= 0)
-			spiked = spiking(&s, c);
+		spikes += spike_cycle(&s, c);
 		if ((c + 1) % phase && c + 1 < s.cycles)
 			continue;
-		fprintf(out, "cycles %jd-%jd: live bytes mean %.1f MiB, peak %.1f MiB",
-			(intmax_t)first, (intmax_t)c, mib(live_sum / (uint64_t)(c + 1 - first)), mib(peak));
-		if (spiked >= 0)
-			fprintf(out, ", region %jd spiked to %jd MiB", (intmax_t)spiked, (intmax_t)(s.spike >> 20));
-		fputc('\n', out);
+		fprintf(out, "cycles %jd-%jd: live bytes mean %.1f MiB, peak %.1f MiB; %jd spikes of %jd MiB; RSS %.1f MiB\n",
+			(intmax_t)first, (intmax_t)c, mib(live_sum / (uint64_t)(c + 1 - first)), mib(peak),
+			(intmax_t)spikes, (intmax_t)(s.spike >> 20), mib(rss[c]));
 		first = c + 1;
-		spiked = -1;
+		spikes = 0;
 		peak = live_sum = 0;
 	}
 	for (int64_t i = 0; i < s.regions; i++)
 		walk(&s, i);
 	wl_progress(ctx, s.pending);
+	int64_t last, p = plateau(&s, rss, &last);
+	if (p >= 0) {
+		fprintf(out, "retained RSS within 5%% of its final %.1f MiB from cycle %jd of %jd (%.3f s)\n",
+			mib(rss[last]), (intmax_t)p, (intmax_t)s.cycles, at[p]);
+		wl_extra_u64(ctx, "plateau_round", (uint64_t)p);
+		wl_extra_f64(ctx, "plateau_s", at[p]);
+	}
+	wl_extra_u64(ctx, "cycles_run", (uint64_t)s.cycles);
 	fprintf(out, "allocations %ju, checksum %016jx\n", (uintmax_t)s.allocs, (uintmax_t)s.sum);
 out:
 	if (s.r)
@@ -199,21 +297,24 @@ out:
 			region_destroy(s.r[i]);
 	free(s.r);
 	free(s.head);
+	free(s.order);
+	free(rss);
+	free(at);
 	if (err)
-		return wl_limit(ctx, err, what), 1;
-	return 0;
+		return wl_limit(ctx, err, what);
+	return WL_OK;
 }
 
 static const struct wl_param params[] = {
-	{ .name = "regions", .def = 64, .min = 1, .max = 1 << 20, .quick = 16,
+	{ .name = "regions", .def = 16, .min = 1, .max = 1 << 20, .quick = 8,
 	  .help = "long-lived regions" },
-	{ .name = "cycles", .def = 100, .min = 1, .max = 1 << 30, .quick = 30,
-	  .help = "reset-and-refill cycles over all regions" },
-	{ .name = "base_kib", .def = 256, .min = 1, .max = 1 << 20, .quick = 64,
+	{ .name = "cycles", .def = 0, .min = 0, .max = 1 << 30,
+	  .help = "reset-and-refill cycles over all regions (0: spike_every * 3/2 * regions + 1, or 100 without spikes)" },
+	{ .name = "base_kib", .def = 256, .min = 1, .max = 1 << 20, .quick = 32,
 	  .help = "typical bytes a region is filled to per cycle, in KiB" },
-	{ .name = "spike_every", .def = 20, .min = 0, .max = 1 << 30, .quick = 10,
-	  .help = "cycles between spikes (0: none)" },
-	{ .name = "spike_mib", .def = 256, .min = 1, .max = 1 << 16, .quick = 32,
+	{ .name = "spike_every", .def = 2, .min = 0, .max = 1 << 30,
+	  .help = "cycles between spikes (0: none); regions spike in turn" },
+	{ .name = "spike_mib", .def = 32, .min = 1, .max = 1 << 16, .quick = 8,
 	  .help = "bytes one region is filled to in a spike cycle, in MiB" },
 	{ .name = NULL },
 };

@@ -12,6 +12,15 @@ region_ref_t wl_obj_fill(region_t *r, struct wl_obj *o, size_t size, region_ref_
 	return region_ref(r, o);
 }
 
+region_ref_t wl_obj_mark(region_t *r, struct wl_obj *o, size_t size, region_ref_t prev, uint8_t tag)
+{
+	o->next = prev;
+	o->size = (uint32_t)size;
+	o->tag = tag;
+	((unsigned char *)o)[size - 1] = tag;
+	return region_ref(r, o);
+}
+
 uint64_t wl_obj_sum(const region_t *r, region_ref_t head)
 {
 	uint64_t sum = 0;

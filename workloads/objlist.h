@@ -1,7 +1,8 @@
-/* objlist.h: the object the filling workloads (long-running, large-objects)
- * allocate: a header that links it to its region's previous object and a
- * payload of one repeated byte, so walking a region reads what was written
- * and the walk's sum is the same on every backend for the same seed. */
+/* objlist.h: the object the filling workloads (long-running, large-objects,
+ * request-server, fragmentation) allocate: a header that links it to its
+ * region's previous object and a payload of one repeated byte, so walking a
+ * region reads what was written and the walk's sum is the same on every
+ * backend for the same seed. */
 #ifndef OBJLIST_H
 #define OBJLIST_H
 
@@ -19,6 +20,11 @@ struct wl_obj {
 /* Writes all SIZE bytes at O (SIZE >= sizeof *O), linked after PREV, and
  * returns O's reference in R. */
 region_ref_t wl_obj_fill(region_t *r, struct wl_obj *o, size_t size, region_ref_t prev, uint8_t tag);
+
+/* Writes only O's header and its last byte (SIZE >= sizeof *O + 1), for
+ * large objects whose pages need not all be touched; wl_obj_sum reads just
+ * those. Returns O's reference in R. */
+region_ref_t wl_obj_mark(region_t *r, struct wl_obj *o, size_t size, region_ref_t prev, uint8_t tag);
 
 /* Reads the objects of R from HEAD back, as a program reads its data before
  * dropping it, and returns their sum. */

@@ -4,7 +4,7 @@
 #include "workload.h"
 
 extern const struct workload wl_binary_trees, wl_request_server, wl_long_running,
-	wl_large_objects, wl_pointer_chase;
+	wl_large_objects, wl_pointer_chase, wl_fragmentation, wl_syscall_wrappers;
 extern const struct workload wl_capacity, wl_serialize, wl_fork_share;
 
 const struct workload *const wl_registry[] = {
@@ -13,6 +13,8 @@ const struct workload *const wl_registry[] = {
 	&wl_long_running,
 	&wl_large_objects,
 	&wl_pointer_chase,
+	&wl_fragmentation,
+	&wl_syscall_wrappers,
 	&wl_capacity,
 	&wl_serialize,
 	&wl_fork_share,
