@@ -11,6 +11,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <assert.h>
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -22,7 +23,6 @@
 #include <unistd.h>
 
 #include <apr_pools.h>
-#include <apr_version.h>
 
 #include "trace_write.h"
 
@@ -42,6 +42,7 @@ struct pool {
 
 static struct {
 	pthread_mutex_t lock;
+	pthread_t holder;        /* the thread holding lock, for held() */
 	struct trace_writer *w;
 	int off;                 /* no log dir, or a failure: record nothing more */
 	char path[4096];
@@ -98,10 +99,29 @@ static void resolve(void)
 
 /* ---- the writer: one file per process image, opened at its first event ---- */
 
-/* Opens this process's trace at its first event; called with the lock held.
- * Returns 1 when events can be written, 0 when recording is off. */
+static void lock(void)
+{
+	pthread_mutex_lock(&rec.lock);
+	rec.holder = pthread_self();
+}
+
+static void unlock(void)
+{
+	rec.holder = 0;
+	pthread_mutex_unlock(&rec.lock);
+}
+
+/* Asserts that this thread holds the lock: what changes the tree or writes calls it. */
+static void held(void)
+{
+	assert(pthread_equal(rec.holder, pthread_self()));
+}
+
+/* Opens this process's trace at its first event. Returns 1 when events can
+ * be written, 0 when recording is off. */
 static int on(void)
 {
+	held();
 	if (rec.w || rec.off)
 		return !rec.off;
 	const char *dir = getenv("REGIONTRACE_LOG_DIR");
@@ -245,6 +265,7 @@ static void detach(struct pool *p)
  * Returns NULL when out of memory (recording stops). */
 static struct pool *add(uintptr_t a)
 {
+	held();
 	struct pool *p = grow() ? NULL : node();
 	if (!p) {
 		stop();
@@ -269,6 +290,7 @@ static struct pool *add(uintptr_t a)
 /* Frees node P (detached, no children); returns its id for reuse. */
 static void drop(struct pool *p)
 {
+	held();
 	if (p->mapped) {
 		unmap(p);
 		if (rec.nids == rec.idcap) {
@@ -289,6 +311,7 @@ static void drop(struct pool *p)
 /* Writes P's c if this process's trace does not hold it yet. */
 static void announce(struct pool *p)
 {
+	held();
 	if (p->epoch != rec.epoch && !rec.off) {
 		p->epoch = rec.epoch;
 		put(trace_write_create(rec.w, p->rid));
@@ -299,6 +322,7 @@ static void announce(struct pool *p)
  * holds, newest child first, depth first, the order APR destroys them in. */
 static void bury(struct pool *p)
 {
+	held();
 	struct pool *n = p;
 	detach(p);
 	for (;;) {
@@ -339,16 +363,6 @@ static struct pool *get(uintptr_t a, int *added)
 	if (!p && (p = add(a)) && added)
 		*added = 1;
 	return p;
-}
-
-static void lock(void)
-{
-	pthread_mutex_lock(&rec.lock);
-}
-
-static void unlock(void)
-{
-	pthread_mutex_unlock(&rec.lock);
 }
 
 /* ---- what each call records --------------------------------------------------- */
@@ -406,7 +420,9 @@ static struct pool *begin(apr_pool_t *pool, int clear)
 	struct pool *h = NULL;
 	lock();
 	struct pool *p = rec.off ? NULL : find((uintptr_t)pool);
-	if (p && !p->dying && (h = node())) {
+	if (p && !p->dying && !(h = node()))
+		stop();
+	if (h) {
 		if (clear) {
 			h->child = p->child;   /* the children, still newest first */
 			p->child = NULL;
