@@ -142,7 +142,8 @@ TEST_BINS := $(foreach b,$(TEST_BACKENDS),$(patsubst %,$(BIN)/%-$(b),$(TEST_PROG
 	$(patsubst %,$(BIN)/regionbench-%,$(TEST_BACKENDS))
 MICROBENCHES := $(patsubst %,$(BIN)/microbench-%,$(TEST_BACKENDS))
 
-all: $(DRIVERS) $(TEST_BINS) $(MICROBENCHES) build/recorder/malloc_log.so
+RECORDERS := build/recorder/malloc_log.so build/recorder/apr_pools.so
+all: $(DRIVERS) $(TEST_BINS) $(MICROBENCHES) $(RECORDERS)
 
 # ---- the two commands, and the rest ---------------------------------------------
 test: $(TEST_BINS)
@@ -163,6 +164,11 @@ plots: $(DEPS_STAMP)
 # Plain flags of its own (no LTO, no sanitizer: it runs inside other programs).
 build/recorder/malloc_log.so: common/trace/recorder/malloc_log.c | build/recorder/.
 	$(CC) -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -fPIC -shared -o $@ $<
+# scripts/record-trace --pools=apr: interposes libapr-1, writes through trace_write.c.
+build/recorder/apr_pools.so: common/trace/recorder/apr_pools.c common/trace/trace_write.c \
+		common/trace/trace_write.h | build/recorder/.
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -fPIC -shared -fvisibility=hidden \
+		-Icommon/trace -I/usr/include/apr-1.0 -o $@ $(filter %.c,$^) -ldl -lz -lpthread
 
 # ---- fuzzing: make fuzz [FUZZ_SECONDS=N] [FUZZ_BACKEND=b] --------------------
 # libFuzzer targets tests/fuzz/fuzz-*.c, built by clang in build/fuzz with
