@@ -7,9 +7,43 @@ under a timeout). The scripts run under /usr/bin/python3, Debian's, which has
 python3-scipy, whatever python3 comes first on PATH."""
 import os
 import signal
+import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+
+
+SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def stop(p):
+    """Ends child P: SIGTERM (a driver removes its temporary file), SIGKILL
+    after 5 s."""
+    if p.poll() is None:
+        p.terminate()
+        try:
+            p.wait(5)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+
+def run(args, timeout=None, **kw):
+    """subprocess.run(ARGS, timeout=TIMEOUT, **KW) that never leaves a child
+    behind: signals are blocked while the child starts (it gets the old mask
+    back), and any exception while it runs (an interrupt, the timeout) stops
+    it before propagating."""
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
+    try:
+        p = subprocess.Popen(args, preexec_fn=lambda: signal.pthread_sigmask(signal.SIG_SETMASK, old), **kw)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+    try:
+        out, err = p.communicate(timeout=timeout)
+    except BaseException:
+        stop(p)
+        raise
+    return subprocess.CompletedProcess(args, p.returncode, out, err)
 
 
 class Fatal(Exception):

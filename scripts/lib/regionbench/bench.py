@@ -18,9 +18,8 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 
-from . import ROOT, Fatal, registry
+from . import ROOT, SIGNALS, Fatal, registry, run
 
-SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 MIB = 1 << 20
 GIB = 1 << 30
 
@@ -344,22 +343,15 @@ class Bench:
             a.append("--latency")
         return a
 
-    def child(self, args, log, timeout=None):
-        """Runs ARGS with output to LOG; its exit status. An interrupt stops
-        it (SIGTERM: the driver removes its temporary file) and re-raises."""
+    def child(self, args, log, timeout=None, env=None):
+        """Runs ARGS with output to LOG; its exit status (124 when it ran
+        past TIMEOUT). An interrupt stops it (SIGTERM: the driver removes its
+        temporary file) and propagates."""
         with open(log, "w") as f:
-            p = subprocess.Popen(args, stdout=f, stderr=subprocess.STDOUT, cwd=ROOT)
             try:
-                return p.wait(timeout)
-            except BaseException:
-                if p.poll() is None:
-                    p.terminate()
-                    try:
-                        p.wait(10)
-                    except subprocess.TimeoutExpired:
-                        p.kill()
-                        p.wait()
-                raise
+                return run(args, timeout, stdout=f, stderr=subprocess.STDOUT, cwd=ROOT, env=env).returncode
+            except subprocess.TimeoutExpired:
+                return 124
 
     def fail(self, what, text):
         with open(os.path.join(self.dir, "failures.txt"), "a") as f:
@@ -410,7 +402,7 @@ class Bench:
         t0 = time.monotonic()
         out = os.path.join(self.dir, name)
         rc = self.child([self.first, "calibrate", "--csv", out],
-                        os.path.join(self.dir, "logs", name[:-4] + ".log"), timeout=300)
+                        os.path.join(self.dir, "logs", name[:-4] + ".log"), timeout=600)
         self.say(f"{time.monotonic() - t0:.1f} s" if rc == 0 else f"FAILED (exit {rc}; logs/{name[:-4]}.log)")
         if rc != 0:
             self.fail(f"calibration ({name})", f"exit {rc} (log: logs/{name[:-4]}.log)")
@@ -439,22 +431,14 @@ class Bench:
                    BACKENDS=" ".join(names), QUICK="1" if self.quick else "")
         self.say("microbenchmarks into micro/ ... ", end="")
         t0 = time.monotonic()
-        with open(os.path.join(self.dir, "logs", "microbench.log"), "w") as f:
-            p = subprocess.Popen([script], stdout=f, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
-            try:
-                rc = p.wait()
-            except BaseException:
-                p.terminate()
-                p.wait()
-                raise
+        rc = self.child([script], os.path.join(self.dir, "logs", "microbench.log"), env=env)
         self.say(f"{time.monotonic() - t0:.1f} s" if rc == 0 else f"FAILED (exit {rc}; logs/microbench.log)")
         if rc != 0:
             self.fail("microbenchmarks", f"exit {rc} (log: logs/microbench.log)")
 
     def environment(self, matrix, sweeps, lat):
         with open(os.path.join(self.dir, "environment.txt"), "w") as f:
-            subprocess.run([os.path.join(ROOT, "scripts", "environment"), os.path.dirname(self.bin)],
-                           stdout=f, cwd=ROOT)
+            run([os.path.join(ROOT, "scripts", "environment"), os.path.dirname(self.bin)], 120, stdout=f, cwd=ROOT)
         la = self.load_before
         cpus = os.cpu_count() or 1
         lines = {

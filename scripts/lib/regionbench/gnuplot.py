@@ -7,7 +7,7 @@ import os
 import subprocess
 import tempfile
 
-from . import ROOT, registry
+from . import ROOT, registry, run
 
 PLOTS = os.path.join(ROOT, "scripts", "plots")
 
@@ -66,13 +66,12 @@ class Gnuplot:
                 return False
             sets.append(f'{k}="{v}"'.replace("\n", "\\n"))   # gnuplot reads \n in "..." as a newline
         gp = os.path.join(PLOTS, script)
-        run = (f'set terminal pngcairo size {width},{height} font "sans,11"; set output out.".png"; '
+        script_run = (f'set terminal pngcairo size {width},{height} font "sans,11"; set output out.".png"; '
                f'load "{gp}"; set terminal svg size {width},{height} dynamic font "sans,11"; '
                f'set output out.".svg"; load "{gp}"; set output')
         try:
-            p = subprocess.run(["gnuplot", "-e", "; ".join(sets), "-e", run],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               timeout=timeout())
+            p = run(["gnuplot", "-e", "; ".join(sets), "-e", script_run],
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout())
         except subprocess.TimeoutExpired:
             self.failures.append(f"{name}: gnuplot {script} did not finish within {timeout():.0f} s; killed")
             return False

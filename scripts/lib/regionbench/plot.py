@@ -29,17 +29,19 @@ def quoted(words):
     return " ".join(f"'{w}'" if " " in w else w for w in words)
 
 
-def clip(peaks, factor=3.0):
-    """(ymax, note) cutting off lines or bars far above the rest: when the
-    largest of PEAKS ({label: value}) exceeds FACTOR times the next, the axis
-    stops at 1.25 times the next and the note says what was cut; else (0, "")."""
+def clip(peaks, unit="", factor=2.5, most=2):
+    """(ymax, note) cutting off at most MOST lines or bars far above the
+    rest: while the largest of PEAKS ({label: value}) exceeds FACTOR times
+    the next, it is cut; the axis stops at 1.25 times the largest kept and
+    the note says what was cut and where it peaks. (0, "") when none is."""
     vs = sorted(((v, k) for k, v in peaks.items() if v is not None and v > 0), reverse=True)
     cut = []
-    while len(vs) >= 2 and vs[0][0] > factor * vs[1][0]:
+    while len(vs) >= 3 and len(cut) < most and vs[0][0] > factor * vs[1][0]:
         cut.append(vs.pop(0))
     if not cut:
         return 0, ""
-    return vs[0][0] * 1.25, "clipped: " + ", ".join(f"{k} peaks at {sig(v)}" for v, k in cut)
+    return vs[0][0] * 1.25, "clipped: " + ", ".join(f"{k} reaches {sig(v)}{' ' + unit if unit else ''}"
+                                                    for v, k in cut)
 
 
 class Figures:
@@ -95,16 +97,17 @@ class Figures:
         v = dict(n=len(panels), cols=cols, title=title, xlabel=xlabel, ylabel=ylabel, xlog=xlog, ylog=ylog,
                  xtics=", ".join(f"'{x:g}' {x:g}" for x in xtics))
         allpeaks = {ln["title"]: ln["peak"] for _, ls in panels for ln in ls}
-        ymax, note = clip(allpeaks) if share_y and not ylog else (0, "")
+        unit = ylabel[ylabel.rfind("(") + 1:-1] if ylabel.endswith(")") else ""
+        ymax, note = clip(allpeaks, unit) if share_y and not ylog else (0, "")
         if share_y and not ylog and not ymax and len(panels) > 1:
             ymax = 1.05 * max((p for p in allpeaks.values() if p is not None), default=0)
         for k, (t, ls) in enumerate(panels, 1):
-            pm, pn = (ymax, note) if share_y else clip({ln["title"]: ln["peak"] for ln in ls})
+            pm, pn = (ymax, note) if share_y else clip({ln["title"]: ln["peak"] for ln in ls}, unit)
             if ylog:
                 pm, pn = 0, ""
             mine = {ln["title"] for ln in ls}
             if share_y and note:
-                cut = [c for c in note[len("clipped: "):].split(", ") if c.split(" peaks at ")[0] in mine]
+                cut = [c for c in note[len("clipped: "):].split(", ") if c.split(" reaches ")[0] in mine]
                 pn = "clipped: " + ", ".join(cut) if cut else ""
             v.update({f"title_{k}": t, f"ymax_{k}": pm, f"note_{k}": pn,
                       f"files_{k}": " ".join(ln["file"] for ln in ls),
@@ -127,7 +130,8 @@ class Figures:
         v = dict(n=len(panels), title=title)
         nb = max(max(b["x"] for b in p["bars"]) for p in panels)
         for k, p in enumerate(panels, 1):
-            ymax, note = clip({b.get("what", str(b["x"])): b["value"] for b in p["bars"]})
+            unit = p["ylabel"].split(" (")[0] if p["ylabel"] in ("MiB", "GiB") else ""
+            ymax, note = clip({b.get("what", str(b["x"])): b["value"] for b in p["bars"]}, unit)
             rows = []
             for b in p["bars"]:
                 top = max(x for x in (b["value"], b.get("hi")) if x is not None)
@@ -421,4 +425,4 @@ def main(argv):
         print(f"scripts/plot: {msg}", file=sys.stderr)
     print(f"scripts/plot: {f.n} figures (PNG and SVG) in {run.path('plots')}")
     if gp.failures:
-        raise Fatal(f"{len(gp.failures)} figures not drawn", 3)
+        raise Fatal(f"{len(gp.failures)} figures not drawn: " + "; ".join(gp.failures), 3)

@@ -6,7 +6,7 @@ import io
 import os
 import subprocess
 
-from .. import ROOT
+from .. import ROOT, run
 from ..results import NOT
 from .traces import trace_workloads
 
@@ -21,7 +21,7 @@ def profile(paths):
     if not paths or not os.access(exe, os.X_OK):
         return {}
     try:
-        p = subprocess.run([exe] + paths, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=600)
+        p = run([exe] + paths, 600, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     except (OSError, subprocess.TimeoutExpired):
         return {}
     if p.returncode != 0:
