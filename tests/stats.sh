@@ -87,3 +87,29 @@ else fail too-short "$(grep -F '| Allocation speed' "$tmp/short/REPORT.md")"; fi
 n=$(ls "$tmp/run/plots/"*.png 2>/dev/null | wc -l)
 if [ "$n" -ge 8 ] && [ -s "$tmp/run/plots/long-running-rss-policies.png" ]; then pass plots
 else fail plots "$n PNG files: $(ls "$tmp/run/plots" | head -c 300)"; fi
+
+# Every section from every kind of file the report reads (sweeps, latency,
+# calibration, micro/): each is computed, none says "not measured", and the
+# fault-cost drift between the two calibrations is said at the top.
+tests/synthetic-results "$tmp/full" --reps 5 --full
+if scripts/stats "$tmp/full" >"$tmp/out" 2>&1 && scripts/plot "$tmp/full" >>"$tmp/out" 2>&1 &&
+	scripts/report "$tmp/full" >>"$tmp/out" 2>&1
+then pass full-run
+else fail full-run "$(tail -n3 "$tmp/out")"; fi
+section() { # the text of REPORT.md's section TITLE
+	awk -v t="## $1" '$0 == t { on = 1; next } /^## / { on = 0 } on' "$tmp/full/REPORT.md"
+}
+for s in "Thread scaling" "Pause distributions" "GS segment vs RIP-relative decode" "Syscall wrappers" \
+	"What this machine's costs do to the results" "Fragmentation" "Sensitivity"; do
+	text=$(section "$s")
+	if [ -n "$text" ] && ! echo "$text" | grep -q "not measured"; then pass "section/${s%% *}"
+	else fail "section/${s%% *}" "$(echo "$text" | grep -m1 'not measured' || echo missing)"; fi
+done
+if sed -n 1,8p "$tmp/full/REPORT.md" | grep -q 'cost of a page fault moved 2.5x'; then pass fault-drift-at-top
+else fail fault-drift-at-top "no drift warning in the first lines"; fi
+missing=
+for p in sweep-threads sweep-live-regions sweep-working-set sweep-wrappers request-server-latency capacity-limits \
+	serialize-speed fork-share-memory; do
+	[ -s "$tmp/full/plots/$p.png" ] || missing+=" $p"
+done
+if [ -z "$missing" ]; then pass full-plots; else fail full-plots "not drawn:$missing"; fi

@@ -57,7 +57,8 @@ def metric(name):
         return BY_NAME[name]
     field = name[len("extra."):] if name.startswith("extra.") else name
     unit = ("bytes" if field.endswith("bytes") else "MB/s" if field.endswith("mb_s")
-            else "ns" if field.endswith("_ns") or "_ns_" in field else "s" if field.endswith("_s") else "")
+            else "ns" if field.endswith("_ns") or "_ns_" in field or field.startswith("ns_")
+            else "s" if field.endswith("_s") else "")
     better = "higher" if field in HIGHER_EXTRAS or field.endswith("_per_s") else "lower"
     speed = unit in ("ns", "s", "MB/s") or field.endswith("_per_s")
     return Metric(name, field.replace("_", " "), unit, better, speed)

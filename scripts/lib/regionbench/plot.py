@@ -20,6 +20,12 @@ POINTS = [7, 5, 9, 11, 13, 15, 4, 6, 8, 10, 12, 14]
 POLICY_COLOURS = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000", "#999999"]
 
 
+def plain(v):
+    """V with 3 significant digits and no thousands separator: a comma would
+    split gnuplot's CSV columns and labels."""
+    return sig(v).replace(",", "")
+
+
 def rgb(colour):
     return int(colour.lstrip("#"), 16)
 
@@ -40,7 +46,7 @@ def clip(peaks, unit="", factor=2.5, most=2):
         cut.append(vs.pop(0))
     if not cut:
         return 0, ""
-    return vs[0][0] * 1.25, "clipped: " + ", ".join(f"{k} reaches {sig(v)}{' ' + unit if unit else ''}"
+    return vs[0][0] * 1.25, "clipped: " + ", ".join(f"{k} reaches {plain(v)}{' ' + unit if unit else ''}"
                                                     for v, k in cut)
 
 
@@ -138,7 +144,7 @@ class Figures:
                 if ymax:
                     top = min(top, ymax * 0.97)
                 rows.append((b["x"], b["value"], b.get("lo"), b.get("hi"), rgb(b["colour"]),
-                             1 if b.get("light") else 0, b.get("text", sig(b["value"])), top))
+                             1 if b.get("light") else 0, b.get("text", plain(b["value"])), top))
             d = self.gp.data(f"{name}-{k}.csv", ["x", "value", "lo", "hi", "rgb", "light", "text", "texty"], rows)
             v.update({f"datafile_{k}": d, f"title_{k}": p.get("title", ""), f"ylabel_{k}": p["ylabel"],
                       f"xmax_{k}": max(b["x"] for b in p["bars"]),
@@ -250,9 +256,9 @@ class Figures:
         self.n += self.bars("capacity-limits", "capacity: how far each backend grows before a limit "
                             "stops it (two separate phases)", [
                                 dict(title="phase 1: total bytes allocated", ylabel="GiB", bars=b1, tics=t1,
-                                     ref=total, reflabel=f"the workload's own ceiling ({sig(total)} GiB), not a backend limit"),
+                                     ref=total, reflabel=f"the workload's own ceiling ({plain(total)} GiB), not a backend limit"),
                                 dict(title="phase 2: regions alive at once", ylabel="regions", bars=b2, tics=t2,
-                                     ref=regions, reflabel=f"the workload's own ceiling ({sig(regions)}), not a backend limit")])
+                                     ref=regions, reflabel=f"the workload's own ceiling ({plain(regions)}), not a backend limit")])
 
     def serialize(self):
         keys = self.g.of("serialize")

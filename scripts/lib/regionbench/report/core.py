@@ -190,5 +190,5 @@ class Report:
         rows = [[b + (f"/{p}" if b in multi else "")] +
                 [self.cell(ks[x], name, self.sg, unit) if x in ks else "—" for x in points]
                 for (b, p), ks in lines.items()]
-        fmt = lambda x: f"{x:g}"
+        fmt = lambda x: f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
         return self.table([f"backend; columns: {axis_label or axis}"] + [fmt(x) for x in points], rows), lines

@@ -11,7 +11,7 @@ def write(r):
     if not table:
         return [f"The thread sweep (request-server --threads) was {NOT}."]
     cpus = r.run.envget("cpus_online") or "?"
-    out = ["Thousands of requests per second per thread against threads (medians with 95% intervals). This "
+    out = ["Requests per second per thread against threads (medians with 95% intervals). This "
            f"machine has {cpus} CPUs: past them, threads take turns on the CPUs, so throughput per thread falls "
            "on every backend and a lock is often held by a thread that is not running (a convoy). What carries "
            "over to bigger machines is the share of lock acquisitions that had to wait.", "",
