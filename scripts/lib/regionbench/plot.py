@@ -103,7 +103,7 @@ class Figures:
         v = dict(n=len(panels), cols=cols, title=title, xlabel=xlabel, ylabel=ylabel, xlog=xlog, ylog=ylog,
                  xtics=", ".join(f"'{x:g}' {x:g}" for x in xtics))
         allpeaks = {ln["title"]: ln["peak"] for _, ls in panels for ln in ls}
-        unit = ylabel[ylabel.rfind("(") + 1:-1] if ylabel.endswith(")") else ""
+        unit = ylabel if ylabel in ("MiB", "GiB") else ylabel[ylabel.rfind("(") + 1:-1] if ylabel.endswith(")") else ""
         ymax, note = clip(allpeaks, unit) if share_y and not ylog else (0, "")
         if share_y and not ylog and not ymax and len(panels) > 1:
             ymax = 1.05 * max((p for p in allpeaks.values() if p is not None), default=0)
@@ -297,6 +297,9 @@ class Figures:
             lines.setdefault(key[1:3], []).append(key)
         out = []
         multi = {b for b, _ in lines if sum(1 for bb, _ in lines if bb == b) > 1}
+        first = {}
+        for b, pol in lines:
+            first.setdefault(b, pol)    # lines follow the policy order: the default first
         for (b, pol), ks in lines.items():
             pts = []
             for key in ks:
@@ -307,12 +310,13 @@ class Figures:
             pts.sort()
             if not pts:
                 continue
-            tag = f"{workload}-{axis}-{metric}-{b}-{pol}-{len(out)}"
+            self.seq += 1
+            tag = f"sweep-{self.seq}"
             f = self.line_file(tag + ".csv", [p[0] for p in pts], [p[1] for p in pts])
             band = self.band_file(tag + "-band.csv", [p[0] for p in pts], [p[2] for p in pts], [p[3] for p in pts])
             st = self.style(b)
-            if b in multi and pol != ks[0][2]:
-                st["dash"] = 3
+            if pol != first[b]:
+                st.update(dash=3, point=POINTS[(POINTS.index(st["point"]) + 6) % len(POINTS)])
             out.append(dict(st, file=f, band=band, pi=1, peak=max(p[3] for p in pts),
                             title=b + (f"/{pol}" if b in multi else "")))
         return out

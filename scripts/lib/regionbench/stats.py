@@ -80,7 +80,8 @@ def summarize(values):
 
 def ratio(a, b):
     """median(B) / median(A) with a bootstrap 95% interval, A and B resampled
-    independently; value None where A's median is 0 (and B's is not)."""
+    independently (no interval with fewer than 3 runs a side); value None
+    where A's median is 0 (and B's is not)."""
     a, b = _clean(a), _clean(b)
     if not a or not b:
         return Ratio(None, None, None, "not measured")
@@ -88,8 +89,8 @@ def ratio(a, b):
     if ma == 0:
         return Ratio(1.0, 1.0, 1.0, "") if mb == 0 else Ratio(None, None, None, "A is 0")
     r = mb / ma
-    if len(a) < 2 or len(b) < 2:
-        return Ratio(r, None, None, "one run a side")
+    if len(a) < 3 or len(b) < 3:
+        return Ratio(r, None, None, "fewer than 3 runs a side")
     if min(a) == max(a) and min(b) == max(b):
         return Ratio(r, r, r, "")
     if min(a) <= 0 < max(a):
