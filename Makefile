@@ -17,6 +17,7 @@
 #   MICRO=0|1       the short microbenchmark pass (default: on unless WORKLOADS)
 #   SHUFFLE_SEED=N  the order of runs within a round (default: random, recorded)
 #   GNUPLOT_TIMEOUT=S  seconds one figure may take (default 60)
+#   DRY_RUN=1       print what the run would do, part by part, and stop
 #
 # Every backend implements common/region.h. Shared sources are compiled once
 # per reference width and linked against each backend's own objects, with the

@@ -4,14 +4,15 @@ base stays in a register), decode_call (one access per non-inlined call: the
 base is reloaded every time), and raw pointers as the floor."""
 import re
 
-from .. import stats
+from .. import registry, stats
 from ..metrics import ratio_text, sig
 from ..results import NOT
 
 TITLE = "GS segment vs RIP-relative decode"
-# The strategies this question is about, and what decodes each one's reference.
-CASES = [("blocks", "RIP-relative global base"), ("blocks-gs", "GS segment base, one instruction"),
-         ("wide-offsets", "RIP-relative base, 64-bit offsets"), ("contiguous", "the region's own base")]
+# What decodes each strategy's reference (the strategies come from the
+# registry; one added later shows with an empty description).
+DECODE = {"blocks": "RIP-relative global base", "blocks-gs": "GS segment base, one instruction",
+          "wide-offsets": "RIP-relative base, 64-bit offsets", "contiguous": "the region's own base"}
 
 
 def families(run):
@@ -82,7 +83,8 @@ def write(r):
         name = f"{f}/{n}"
         base = samples(run, "blocks", name)
         rows = []
-        for b, what in CASES:
+        for b in registry.strategies():
+            what = DECODE.get(b, "")
             xs = samples(run, b, name)
             med = median_of(run, b, name) or (stats.summarize(xs).median if xs else None)
             if med is None:
