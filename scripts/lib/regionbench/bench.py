@@ -562,7 +562,7 @@ class Bench:
             self.say("statistics, plots and report ...")
             for name, step in (("stats", lambda: runstats.write(RunDir(self.dir))),
                                ("plot", lambda: plot.main([self.dir])),
-                               ("report", lambda: report.main([self.dir]))):
+                               ("report", lambda: report.main([self.dir], finishing=True))):
                 try:
                     step()
                 except Interrupted:
