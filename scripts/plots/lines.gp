@@ -3,7 +3,7 @@
 # rows for no band) shades the spread of the repetitions around it. Callers
 # set: n (panels), cols (panels per row), title, xlabel, ylabel, xlog and
 # ylog (0 or 1), and per panel k: title_k, ymax_k (0: automatic), note_k
-# (what a clipped axis cut, or "") and, one word per line, files_k, bands_k,
+# (what a clipped axis cut, or "", shown under the title) and, one word per line, files_k, bands_k,
 # colors_k, dashes_k (gnuplot dash types), points_k (point types), pis_k (a
 # point every N samples: different N keep coinciding lines' markers apart)
 # and titles_k (quoted where they hold spaces). xtics: "" or the x tics as
@@ -18,18 +18,14 @@ if (n > 1) { set key inside left top font ",8" } else { set key outside right to
 if (n > 1) {
 	rows = int((n + cols - 1) / cols)
 	set multiplot layout rows, cols title title
-} else {
-	set title title
 }
 do for [k = 1:n] {
-	if (n > 1) { set title value("title_" . k) }
+	# A clipped axis says so under the panel's title, clear of the key.
+	t1 = (n > 1 ? value("title_" . k) : title)
+	set title (value("note_" . k) ne "" ? t1 . "\n(" . value("note_" . k) . ")" : t1)
 	ymax = value("ymax_" . k)
 	if (ymax > 0) { if (ylog) { set yrange [*:ymax] } else { set yrange [0:ymax] } } \
 	else { if (ylog) { set yrange [*:*] } else { set yrange [0:*] } }
-	unset label
-	if (value("note_" . k) ne "") {
-		set label 1 value("note_" . k) at graph 0.99, graph 0.97 right font ",9" tc rgb "#aa0000" front
-	}
 	f = value("files_" . k); b = value("bands_" . k); c = value("colors_" . k)
 	dt = value("dashes_" . k); pt = value("points_" . k); t = value("titles_" . k); pis = value("pis_" . k)
 	plot for [i = 1:words(f)] word(b, i) using "x":"lo":"hi" \
