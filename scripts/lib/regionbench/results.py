@@ -174,8 +174,13 @@ class RunDir:
 
     def micro_rows(self):
         """micro/microbench.csv rows (backend, policy, benchmark, arg,
-        median_ns, cv, repetitions, ...), or []."""
-        return read_csv(os.path.join(self.d, "micro", "microbench.csv"))
+        median_ns, cv, repetitions, ...), or []; "name" is the benchmark
+        with its argument, as Google Benchmark names it (decode_sum/1024)."""
+        rows = read_csv(os.path.join(self.d, "micro", "microbench.csv"))
+        for r in rows:
+            b, arg = r.get("benchmark", ""), r.get("arg", "")
+            r["name"] = b if "/" in b or not arg else f"{b}/{arg}"
+        return rows
 
     def micro_samples(self):
         """{(backend, policy, benchmark): [ns per op of each repetition]} from

@@ -19,7 +19,7 @@ def families(run):
     """{family: largest N} of decode_sum, decode_call present in micro/."""
     out = {}
     for row in run.micro_rows():
-        m = re.match(r"(decode_sum|decode_call)/(\d+)$", row.get("benchmark", ""))
+        m = re.match(r"(decode_sum|decode_call)/(\d+)$", row["name"])
         if m:
             out[m.group(1)] = max(out.get(m.group(1), 0), int(m.group(2)))
     return out
@@ -36,7 +36,7 @@ def samples(run, backend, name):
 
 def median_of(run, backend, name):
     for row in run.micro_rows():
-        if row.get("backend") == backend and row.get("benchmark") == name and row.get("median_ns"):
+        if row.get("backend") == backend and row["name"] == name and row.get("median_ns"):
             return float(row["median_ns"])
     return None
 
@@ -61,6 +61,10 @@ def headline(r):
         return None
     a, b = samples(r.run, "blocks", f"decode_sum/{n}"), samples(r.run, "blocks-gs", f"decode_sum/{n}")
     if not a or not b:
+        ma, mb = median_of(r.run, "blocks", f"decode_sum/{n}"), median_of(r.run, "blocks-gs", f"decode_sum/{n}")
+        if ma and mb:
+            return (f"too few runs to decide (decode_sum/{n}: blocks-gs / blocks = {sig(mb / ma)} from the "
+                    "medians; micro/ has no repetitions to test)")
         return None
     v = verdict(r, a, b, ("decode", "blocks", "blocks-gs", f"decode_sum/{n}"))
     if v.reason == "decided":
