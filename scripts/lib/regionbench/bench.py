@@ -489,14 +489,18 @@ class Bench:
             return self.dry_run(matrix, sweeps, lat)
         for sig in SIGNALS:
             signal.signal(sig, _raise)
+        self.i = self.failed = 0
+        # The directory never exists without its PARTIAL file: signals wait
+        # until both are there.
+        signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
         self.name = self.mkdir()
         self.dir = os.path.join(self.root, self.name)
-        self.i = self.failed = 0
+        with open(os.path.join(self.dir, "PARTIAL"), "w") as f:
+            f.write(f"started {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}; not finished\n")
         try:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)   # a pending signal is raised here
             for sub in ("series", "logs", "plots", "latency"):
                 os.makedirs(os.path.join(self.dir, sub), exist_ok=True)
-            with open(os.path.join(self.dir, "PARTIAL"), "w") as f:
-                f.write(f"started {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}; not finished\n")
             self.environment(matrix, sweeps, lat)
             rounds = []
             rng = random.Random(self.seed)
