@@ -151,6 +151,9 @@ def words(v):
 
 
 class Bench:
+    """One make bench: settings from ENV (the environment), checked before
+    anything is run or created."""
+
     def __init__(self, env):
         self.env = env
         self.bin = env.get("BIN", "build/bin")
@@ -193,7 +196,7 @@ class Bench:
         if self.env.get("MAKELEVEL") or self.env.get("NOBUILD") or self.bin != "build/bin":
             return
         targets = [self.driver(b) for b in self.backends]
-        if self.env.get("MICRO", "") == "1" or self.env.get("MICRO", "") == "" and not words(self.env.get("WORKLOADS")):
+        if self.micro_wanted():
             targets += [os.path.join(self.bin, f"microbench-{b.name}") for b in registry.backends()]
         if subprocess.run(["make", "-s"] + targets, cwd=ROOT).returncode != 0:
             raise Fatal(f"building {' '.join(targets)} failed", 3)
@@ -407,12 +410,16 @@ class Bench:
         if rc != 0:
             self.fail(f"calibration ({name})", f"exit {rc} (log: logs/{name[:-4]}.log)")
 
+    def micro_wanted(self):
+        """MICRO=1, or MICRO unset and no WORKLOADS subset."""
+        want = self.env.get("MICRO", "")
+        return want == "1" or want == "" and not words(self.env.get("WORKLOADS"))
+
     def micro(self):
         """The short microbenchmark pass into micro/, if scripts/microbench
         writes where OUT says (MICRO=0 skips it, MICRO=1 forces it with
         WORKLOADS set)."""
-        want = self.env.get("MICRO", "")
-        if want == "0" or want == "" and words(self.env.get("WORKLOADS")):
+        if not self.micro_wanted():
             return
         script = os.path.join(ROOT, "scripts", "microbench")
         with open(script) as f:
@@ -612,4 +619,5 @@ def trace_name(path):
 def main(argv):
     if argv:
         raise Fatal("usage: scripts/bench (settings come from the environment; see make bench)")
+    os.chdir(ROOT)     # BIN, RESULTS_ROOT and TRACES are relative to the checkout, as make gives them
     return Bench(os.environ).main()

@@ -7,7 +7,7 @@ import csv
 import sys
 import os
 
-from . import Fatal, registry, stats
+from . import Fatal, stats
 from .gnuplot import Gnuplot
 from .metrics import MIB, metric, ratio_text, sig
 from .plot import Figures
@@ -65,7 +65,7 @@ def plots(a, b, ga, gb, outdir):
     return n, failures
 
 
-def markdown(a, b, results, ga, gb, drawn):
+def markdown(a, b, results, drawn):
     count = {o: sum(1 for _, _, v in results if v.outcome == o) for o in ("better", "worse", "same")}
     reasons = {r: sum(1 for _, _, v in results if v.outcome == "same" and v.reason == r)
                for r in ("noise", "too few runs", "too short")}
@@ -109,7 +109,7 @@ def main(argv):
     os.replace(os.path.join(out, "compare.csv.tmp"), os.path.join(out, "compare.csv"))
     drawn, failures = plots(a, b, ga, gb, os.path.join(out, "plots"))
     with open(os.path.join(out, "compare.md"), "w") as f:
-        f.write(markdown(a, b, results, ga, gb, drawn))
+        f.write(markdown(a, b, results, drawn))
     for msg in failures:
         print(f"scripts/compare: {msg}", file=sys.stderr)
     c = {o: sum(1 for _, _, v in results if v.outcome == o) for o in ("better", "worse", "same")}

@@ -2,7 +2,7 @@
 stops it, in two separate phases of the capacity workload."""
 from collections import Counter
 
-from ..results import NOT, num
+from ..results import NOT
 
 TITLE = "Capacity and live regions"
 
