@@ -2,7 +2,7 @@
 # a data file with columns x and y; its band file (columns x, lo, hi; no
 # rows for no band) shades the spread of the repetitions around it. Callers
 # set: n (panels), cols (panels per row), title, xlabel, ylabel, xlog and
-# ylog (0 or 1), and per panel k: title_k, ymax_k (0: automatic), note_k
+# ylog (0 or 1), and per panel k: title_k, ylabel_k, ymax_k (0: automatic), note_k
 # (what a clipped axis cut, or "", shown under the title) and, one word per line, files_k, bands_k,
 # colors_k, dashes_k (gnuplot dash types), points_k (point types), pis_k (a
 # point every N samples: different N keep coinciding lines' markers apart)
@@ -13,7 +13,7 @@ if (xlog) { set logscale x }
 if (ylog) { set logscale y }
 if (xtics ne "") { eval("set xtics (" . xtics . ")") }
 set xlabel xlabel
-set ylabel ylabel
+set offsets graph 0.02, graph 0.02, 0, 0
 if (n > 1) { set key inside left top font ",8" } else { set key outside right top font ",9" }
 if (n > 1) {
 	rows = int((n + cols - 1) / cols)
@@ -23,6 +23,7 @@ do for [k = 1:n] {
 	# A clipped axis says so under the panel's title, clear of the key.
 	t1 = (n > 1 ? value("title_" . k) : title)
 	set title (value("note_" . k) ne "" ? t1 . "\n(" . value("note_" . k) . ")" : t1)
+	set ylabel value("ylabel_" . k)
 	ymax = value("ymax_" . k)
 	if (ymax > 0) { if (ylog) { set yrange [*:ymax] } else { set yrange [0:ymax] } } \
 	else { if (ylog) { set yrange [*:*] } else { set yrange [0:*] } }

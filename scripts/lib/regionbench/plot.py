@@ -26,6 +26,15 @@ def plain(v):
     return sig(v).replace(",", "")
 
 
+def short(x):
+    """A tic label: 4000, 16k, 1M, 48M."""
+    for div, suffix in ((1e9, "G"), (1e6, "M"), (1e4, "k")):
+        if x >= div:
+            d = 1e3 if suffix == "k" else div
+            return f"{x / d:g}{suffix}"
+    return f"{x:g}"
+
+
 def rgb(colour):
     return int(colour.lstrip("#"), 16)
 
@@ -94,14 +103,16 @@ class Figures:
 
     def lines(self, name, title, xlabel, ylabel, panels, cols=1, xlog=0, ylog=0, width=1100, height=600,
               share_y=True, xtics=()):
-        """Draws a line figure. PANELS: [(panel title, [line dict])], a line
-        dict having file, band, colour, dash, point, pi, title, peak; XTICS:
-        the x values to mark (a sweep's points), or () for automatic tics."""
-        panels = [(t, ls) for t, ls in panels if ls]
+        """Draws a line figure. PANELS: [(panel title, [line dict])] or
+        [(panel title, [line dict], the panel's y label)], a line dict having
+        file, band, colour, dash, point, pi, title, peak; XTICS: the x values
+        to mark (a sweep's points), or () for automatic tics."""
+        ylabels = [p[2] if len(p) > 2 else ylabel for p in panels if p[1]]
+        panels = [(p[0], p[1]) for p in panels if p[1]]
         if not panels:
             return False
         v = dict(n=len(panels), cols=cols, title=title, xlabel=xlabel, ylabel=ylabel, xlog=xlog, ylog=ylog,
-                 xtics=", ".join(f"'{x:g}' {x:g}" for x in xtics))
+                 xtics=", ".join(f"'{short(x)}' {x:g}" for x in xtics))
         allpeaks = {ln["title"]: ln["peak"] for _, ls in panels for ln in ls}
         unit = ylabel if ylabel in ("MiB", "GiB") else ylabel[ylabel.rfind("(") + 1:-1] if ylabel.endswith(")") else ""
         ymax, note = clip(allpeaks, unit) if share_y and not ylog else (0, "")
@@ -115,7 +126,7 @@ class Figures:
             if share_y and note:
                 cut = [c for c in note[len("clipped: "):].split(", ") if c.split(" reaches ")[0] in mine]
                 pn = "clipped: " + ", ".join(cut) if cut else ""
-            v.update({f"title_{k}": t, f"ymax_{k}": pm, f"note_{k}": pn,
+            v.update({f"title_{k}": t, f"ymax_{k}": pm, f"note_{k}": pn, f"ylabel_{k}": ylabels[k - 1],
                       f"files_{k}": " ".join(ln["file"] for ln in ls),
                       f"bands_{k}": " ".join(ln["band"] for ln in ls),
                       f"colors_{k}": " ".join(ln["colour"] for ln in ls),
@@ -340,16 +351,20 @@ class Figures:
         self.n += self.lines("sweep-live-regions", "capacity: memory against the number of live regions",
                              "live regions (log scale)", "MiB",
                              [("page tables at the most live regions",
-                               self.sweep_lines("capacity", "regions", "extra.page_table_at_max_regions", MIB)),
-                              ("peak RSS", self.sweep_lines("capacity", "regions", "peak_rss_bytes", MIB))],
+                               self.sweep_lines("capacity", "regions", "extra.page_table_at_max_regions", MIB),
+                               "page tables (MiB)"),
+                              ("peak RSS", self.sweep_lines("capacity", "regions", "peak_rss_bytes", MIB),
+                               "peak RSS (MiB)")],
                              cols=2, xlog=1, width=1300, height=520, share_y=False,
                              xtics=self.points("capacity", "regions"))
         walk = "extra.walk_ns_per_step" if any("walk_ns_per_step" in r["_x"] for r in self.run.sweeps) else "ns_per_op"
         self.n += self.lines("sweep-working-set", "pointer-chase: nodes against time and memory",
                              "nodes (log scale)", "", [
-                                 ("ns per walk step" if walk != "ns_per_op" else "ns per op (build and walk)",
-                                  self.sweep_lines("pointer-chase", "nodes", walk, 1.0)),
-                                 ("peak RSS (MiB)", self.sweep_lines("pointer-chase", "nodes", "peak_rss_bytes", MIB))],
+                                 ("time per walk step" if walk != "ns_per_op" else "time per op (build and walk)",
+                                  self.sweep_lines("pointer-chase", "nodes", walk, 1.0),
+                                  "ns per step" if walk != "ns_per_op" else "ns per op"),
+                                 ("peak RSS", self.sweep_lines("pointer-chase", "nodes", "peak_rss_bytes", MIB),
+                                  "peak RSS (MiB)")],
                              cols=2, xlog=1, width=1300, height=520, share_y=False,
                              xtics=self.points("pointer-chase", "nodes"))
         self.wrappers()
