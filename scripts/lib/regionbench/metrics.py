@@ -51,6 +51,16 @@ HIGHER_EXTRAS = ("max_total_bytes", "max_live_regions", "write_mb_s", "load_mb_s
                  "sharing_ratio", "share_ratio")
 
 
+# Labels of extra fields whose name does not read well as it is.
+EXTRA_LABELS = {
+    "max_total_bytes": "total allocated", "max_live_regions": "live regions", "write_mb_s": "write speed",
+    "load_mb_s": "load speed", "total_pss_bytes": "total PSS", "naive_rss_bytes": "N x RSS",
+    "walk_ns_per_step": "time per walk step", "build_ns_per_node": "time per node built",
+    "ns_per_call": "time per call", "bytes_before_refusal": "bytes before the first refusal",
+    "page_table_at_max_regions": "page tables at the most live regions", "plateau_round": "plateau round",
+}
+
+
 def metric(name):
     """The Metric called NAME: a core one, or extra.<field> of the extra column."""
     if name in BY_NAME:
@@ -61,7 +71,7 @@ def metric(name):
             else "s" if field.endswith("_s") else "")
     better = "higher" if field in HIGHER_EXTRAS or field.endswith("_per_s") else "lower"
     speed = unit in ("ns", "s", "MB/s") or field.endswith("_per_s")
-    return Metric(name, field.replace("_", " "), unit, better, speed)
+    return Metric(name, EXTRA_LABELS.get(field, field.replace("_", " ")), unit, better, speed)
 
 
 def series_mean(samples, column="rss_bytes"):
@@ -121,14 +131,14 @@ def numeric_extras(rows):
 
 # ---- formatting -------------------------------------------------------------
 
-def sig(v, digits=3):
+def sig(v, digits=3, whole=True):
     """V with DIGITS significant digits, thousands separated, no exponent
-    for everyday magnitudes."""
+    for everyday magnitudes; WHOLE: a whole number prints as one (8,192)."""
     if v is None:
         return "—"
     if v == 0:
         return "0"
-    if float(v).is_integer() and abs(v) < 1e15:
+    if whole and float(v).is_integer() and abs(v) < 1e15:
         return f"{int(v):,}"
     a = abs(v)
     if a >= 10 ** digits:
@@ -169,6 +179,7 @@ def ratio_text(r):
     """A ratio with its 95% interval: 0.62 [0.58, 0.66]."""
     if r is None or r.value is None:
         return "—"
+    f = lambda x: sig(x, whole=False)
     if r.low is None:
-        return f"{sig(r.value)} (no interval: {r.why})"
-    return f"{sig(r.value)} [{sig(r.low)}, {sig(r.high)}]"
+        return f"{f(r.value)} (no interval: {r.why})"
+    return f"{f(r.value)} [{f(r.low)}, {f(r.high)}]"

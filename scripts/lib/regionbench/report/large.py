@@ -11,12 +11,13 @@ def write(r):
     if not keys:
         return [f"The large-objects workload was {NOT}."]
     cols = ["peak_rss_bytes", "final_rss_bytes", "final_lazyfree_bytes", "munmap_calls", "madvise_calls", "wall_s"]
-    rows = [[r.label(k)] + [r.cell(k, c) for c in cols] for k in keys]
+    rows = [[r.label(k), k[2]] + [r.cell(k, c) for c in cols] for k in keys]
     out = ["Final RSS is taken after the workload destroyed every region: it is what the backend keeps for "
-           "reuse (a shared pool's free blocks, an arena's or heap's cache) rather than gives back. Memory given "
+           "reuse (a shared pool's free blocks, an arena's or heap's cache) rather than gives back, as its policy "
+           "(second column) decides. Memory given "
            "back with MADV_FREE stays counted in RSS until the kernel needs it (final LazyFree). Medians with 95% "
            "intervals.", "",
-           r.table(["backend", "peak RSS (MiB)", "final RSS (MiB)", "final LazyFree (MiB)", "munmap calls",
+           r.table(["backend", "policy", "peak RSS (MiB)", "final RSS (MiB)", "final LazyFree (MiB)", "munmap calls",
                     "madvise calls", "wall time (s)"], rows), "", r.link("large-objects-rss", "large-objects-peak"),
            ""]
     for k in keys:
