@@ -18,6 +18,9 @@
 #   SHUFFLE_SEED=N  the order of runs within a round (default: random, recorded)
 #   GNUPLOT_TIMEOUT=S  seconds one figure may take (default 60)
 #   DRY_RUN=1       print what the run would do, part by part, and stop
+#   RESULTS_ROOT=DIR (default results), POLICY_WORKLOADS="..." (run under every
+#   policy), THP_BACKENDS="..." (also run with --thp), NOBUILD=1 (scripts/bench
+#   run by hand does not call make)
 #
 # Every backend implements common/region.h. Shared sources are compiled once
 # per reference width and linked against each backend's own objects, with the
