@@ -9,11 +9,11 @@
 # and titles_k (quoted where they hold spaces). xtics: "" or the x tics as
 # 'label' x, ... (sweeps mark their points).
 load dir . "/palette.gp"
-if (xlog) { set logscale x }
+# A log axis gets room beside its end points; a linear one ends at the data.
+if (xlog) { set logscale x; set offsets graph 0.02, graph 0.02, 0, 0 } else { set autoscale xfix }
 if (ylog) { set logscale y }
 if (xtics ne "") { eval("set xtics (" . xtics . ")") }
 set xlabel xlabel
-set offsets graph 0.02, graph 0.02, 0, 0
 if (n > 1) { set key inside left top font ",8" } else { set key outside right top font ",9" }
 if (n > 1) {
 	rows = int((n + cols - 1) / cols)
