@@ -3,7 +3,24 @@
 #   make            build every program for every backend into build/
 #   make test       install what is missing, build, run the whole suite
 #   make bench      install what is missing, build, run the workload matrix
+#   make compare A=DIR B=DIR   compare two results directories (B against A)
 #   make microbench, make plots RESULTS=DIR, make fuzz, make clean
+#
+# make bench takes (results/README.md has the details):
+#   QUICK=1         small workloads, traces replayed in part, REPEAT=3
+#   REPEAT=N        runs of each workload, backend and policy (default 5)
+#   SWEEP_REPEAT=N  runs of each sweep point (default REPEAT; 2 with QUICK)
+#   WORKLOADS="a b" only these workloads or traces (their sweeps too)
+#   TRACES=none|"FILE..."|"+FILE..."  no traces, these, or these as well
+#   SWEEPS="threads saturation live-regions working-set wrappers"|none
+#   LATENCY_WORKLOADS="..."  workloads timed per call in extra runs
+#   MICRO=0|1       the short microbenchmark pass (default: on unless WORKLOADS)
+#   SHUFFLE_SEED=N  the order of runs within a round (default: random, recorded)
+#   GNUPLOT_TIMEOUT=S  seconds one figure may take (default 60)
+#   DRY_RUN=1       print what the run would do, part by part, and stop
+#   RESULTS_ROOT=DIR (default results), POLICY_WORKLOADS="..." (run under every
+#   policy), THP_BACKENDS="..." (also run with --thp), NOBUILD=1 (scripts/bench
+#   run by hand does not call make)
 #
 # Every backend implements common/region.h. Shared sources are compiled once
 # per reference width and linked against each backend's own objects, with the
@@ -149,9 +166,13 @@ all: $(DRIVERS) $(TEST_BINS) $(MICROBENCHES) $(RECORDERS)
 test: $(TEST_BINS)
 	BIN=$(BIN) BACKENDS="$(TEST_BACKENDS)" SANITIZE="$(SANITIZE)" tests/run
 
-bench: $(DRIVERS) $(DEPS_STAMP)
+bench: $(DRIVERS) $(MICROBENCHES) $(DEPS_STAMP)
 	BIN=$(BIN) BACKENDS="$(BACKENDS)" WORKLOADS="$(WORKLOADS)" TRACES="$(TRACES)" \
-		QUICK="$(QUICK)" scripts/bench
+		QUICK="$(QUICK)" REPEAT="$(REPEAT)" scripts/bench
+
+compare: $(DEPS_STAMP)
+	@test -n "$(A)" -a -n "$(B)" || { echo "make compare: set A=DIR B=DIR, two results directories (A the reference)" >&2; exit 2; }
+	scripts/compare "$(A)" "$(B)"
 
 microbench: $(MICROBENCHES) $(DEPS_STAMP)
 	BIN=$(BIN) BACKENDS="$(TEST_BACKENDS)" QUICK="$(QUICK)" scripts/microbench
@@ -194,7 +215,7 @@ fuzz: $(FUZZ_TARGETS)
 clean:
 	rm -rf build
 
-.PHONY: all test bench microbench plots clean deps FORCE
+.PHONY: all test bench compare microbench plots clean deps FORCE
 FORCE:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

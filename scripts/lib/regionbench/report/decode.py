@@ -1,0 +1,120 @@
+"""GS segment vs RIP-relative decode, from the run's microbenchmark pass
+(micro/): decode_sum (independent loads through references in a loop: the
+base stays in a register), decode_call (one access per non-inlined call: the
+base is reloaded every time), and raw pointers as the floor."""
+import re
+
+from .. import registry, stats
+from ..metrics import ratio_text, sig
+from ..results import NOT
+
+TITLE = "GS segment vs RIP-relative decode"
+# What decodes each strategy's reference (the strategies come from the
+# registry; one added later shows with an empty description).
+DECODE = {"blocks": "RIP-relative global base", "blocks-gs": "GS segment base, one instruction",
+          "wide-offsets": "RIP-relative base, 64-bit offsets", "contiguous": "the region's own base"}
+
+
+def families(run):
+    """{family: largest N} of decode_sum, decode_call present in micro/."""
+    out = {}
+    for row in run.micro_rows():
+        m = re.match(r"(decode_sum|decode_call)/(\d+)$", row["name"])
+        if m:
+            out[m.group(1)] = max(out.get(m.group(1), 0), int(m.group(2)))
+    return out
+
+
+def samples(run, backend, name):
+    """Repetition times of NAME on BACKEND (the policy with the most), or []."""
+    best = []
+    for (b, _, n), xs in run.micro_samples().items():
+        if b == backend and n == name and len(xs) > len(best):
+            best = xs
+    return best
+
+
+def median_of(run, backend, name):
+    for row in run.micro_rows():
+        if row.get("backend") == backend and row["name"] == name and row.get("median_ns"):
+            return float(row["median_ns"])
+    return None
+
+
+def verdict(r, a, b, what):
+    v = stats.decide(a, b, "lower")
+    r.note(what, v.reason)
+    return v
+
+
+def clause(v, la, lb):
+    rt = f"{lb} / {la} = {ratio_text(v.ratio)}"
+    if v.reason == "decided":
+        return f"{lb} {'faster' if v.outcome == 'better' else 'slower'} than {la} ({rt}, p = {v.p:.3f})"
+    return f"{stats.REASON_TEXT[v.reason]} between {lb} and {la} ({rt})"
+
+
+def headline(r):
+    """The answer table's cell: blocks-gs against blocks on decode_sum."""
+    n = families(r.run).get("decode_sum")
+    if not n:
+        return None
+    a, b = samples(r.run, "blocks", f"decode_sum/{n}"), samples(r.run, "blocks-gs", f"decode_sum/{n}")
+    if not a or not b:
+        ma, mb = median_of(r.run, "blocks", f"decode_sum/{n}"), median_of(r.run, "blocks-gs", f"decode_sum/{n}")
+        if ma and mb:
+            return (f"too few runs to decide (decode_sum/{n}: blocks-gs / blocks = {sig(mb / ma)} from the "
+                    "medians; micro/ has no repetitions to test)")
+        return None
+    v = verdict(r, a, b, ("decode", "blocks", "blocks-gs", f"decode_sum/{n}"))
+    if v.reason == "decided":
+        win = "blocks-gs (GS)" if v.outcome == "better" else "blocks (RIP-relative)"
+        return f"**{win}** is faster (decode_sum/{n}: blocks-gs / blocks = {ratio_text(v.ratio)}, p = {v.p:.3f})"
+    return f"{stats.REASON_TEXT[v.reason]} (decode_sum/{n}: blocks-gs / blocks = {ratio_text(v.ratio)})"
+
+
+def write(r):
+    run = r.run
+    fam = families(run)
+    if not fam:
+        return [f"The decode microbenchmarks were {NOT} (the bench's microbenchmark pass writes micro/; it is "
+                "skipped with WORKLOADS set unless MICRO=1)."]
+    instr = run.micro_instructions()
+    out = ["Medians of the repetitions of each microbenchmark (ns per iteration as Google Benchmark reports it), "
+           "the ratio to blocks with its 95% interval and the verdict by the rule, and instructions per "
+           "operation counted by callgrind where the run has them.", ""]
+    for f, n in sorted(fam.items()):
+        name = f"{f}/{n}"
+        base = samples(run, "blocks", name)
+        rows = []
+        for b in registry.strategies():
+            what = DECODE.get(b, "")
+            xs = samples(run, b, name)
+            med = median_of(run, b, name) or (stats.summarize(xs).median if xs else None)
+            if med is None:
+                continue
+            v = verdict(r, base, xs, ("decode", "blocks", b, name)) if base and xs and b != "blocks" else None
+            rows.append((b, what, sig(med), ratio_text(v.ratio) if v else "1", clause(v, "blocks", b) if v else "—",
+                         sig(instr.get((b, name))) if instr.get((b, name)) is not None else "—"))
+        raw_name = f"decode_sum_raw/{n}"
+        raw = samples(run, "blocks", raw_name) if f == "decode_sum" else []
+        if raw:
+            v = verdict(r, base, raw, ("decode", "blocks", "raw", name)) if base else None
+            ins = instr.get(("blocks", raw_name))
+            rows.append(("raw pointers", "no decode (the floor)", sig(stats.summarize(raw).median),
+                         ratio_text(v.ratio) if v else "—", clause(v, "blocks", "raw pointers") if v else "—",
+                         sig(ins) if ins is not None else "—"))
+        out += [f"### {name}", "", r.table(["backend", "decode", "median (ns)", "ratio to blocks", "verdict",
+                                            "instructions per op"], rows), ""]
+    out += ["Which case a runtime's code resembles: code a compiler generates for a loop over a heap (a JIT's "
+            "compiled loop, an inlined field access) keeps the heap base in a register, as in decode_sum, where "
+            "RIP-relative and GS both cost one instruction per access. The note's two instructions appear where "
+            "the base cannot stay in a register: accesses spread across calls, such as hand-written runtime "
+            "functions and syscall wrappers in C that each touch a few fields, as in decode_call.", ""]
+    asm = run.micro_text("decode-asm.txt")
+    if asm:
+        lines = asm.splitlines()
+        out += ["The instructions each decode compiles to (objdump of the built executables, micro/decode-asm.txt"
+                + (f", first 60 of {len(lines)} lines" if len(lines) > 60 else "") + "):", "", "```",
+                *lines[:60], "```", ""]
+    return out
