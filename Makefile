@@ -45,18 +45,6 @@ REGION_DEBUG ?= 0
 SANITIZE ?=
 PYTHON ?= python3
 
-# The backends come from the registry, common/backends.list (read through
-# scripts/backends into build/backends.mk): BACKENDS defaults to those marked
-# "bench"; make test and the microbenchmarks also cover those marked "micro".
-REGISTRY ?= common/backends.list
-BACKENDS_MK := build/backends.mk
-$(BACKENDS_MK): $(REGISTRY) scripts/backends | build/.
-	REGISTRY=$(REGISTRY) scripts/backends --make > $@.tmp && mv $@.tmp $@
-include $(BACKENDS_MK)
-ALL_BACKENDS := $(REGISTRY_BACKENDS)
-BACKENDS ?= $(REGISTRY_BENCH)
-TEST_BACKENDS := $(sort $(BACKENDS) $(filter-out $(REGISTRY_BENCH),$(ALL_BACKENDS)))
-
 comma := ,
 ifneq ($(SANITIZE),)
 BUILD ?= build/san-$(subst $(comma),-,$(SANITIZE))
@@ -65,6 +53,21 @@ else
 BUILD ?= build
 SANFLAGS :=
 endif
+
+# The backends come from the registry, common/backends.list (read through
+# scripts/backends into build/backends.mk): BACKENDS defaults to those marked
+# "bench"; make test and the microbenchmarks also cover those marked "micro".
+REGISTRY ?= common/backends.list
+# Each build directory keeps its own copy, so a build with another REGISTRY
+# never leaves a stale list behind for the next.
+BACKENDS_MK := $(BUILD)/backends.mk
+$(BACKENDS_MK): $(REGISTRY) scripts/backends | $(BUILD)/.
+	REGISTRY=$(REGISTRY) scripts/backends --make > $@.tmp && mv $@.tmp $@
+include $(BACKENDS_MK)
+ALL_BACKENDS := $(REGISTRY_BACKENDS)
+BACKENDS ?= $(REGISTRY_BENCH)
+TEST_BACKENDS := $(sort $(BACKENDS) $(filter-out $(REGISTRY_BENCH),$(ALL_BACKENDS)))
+
 OBJ := $(BUILD)/obj
 BIN := $(BUILD)/bin
 

@@ -1,4 +1,4 @@
-"""scripts/report DIR: writes DIR/REPORT.md, the answer to the design note's
+"""scripts/report DIR: writes DIR/REPORT.md, the answer to docs/question.md's
 questions from one results directory. Every number and every verdict is
 computed from the run's rows through the one rule of stats.py; a question
 without rows says "not measured in this run". One module per section."""
