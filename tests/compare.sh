@@ -6,16 +6,7 @@
 # and the overlaid RSS plots are written; missing arguments or directories
 # are exit 2 with one line. Prints PASS/FAIL lines for tests/run.
 set -uo pipefail
-cd "$(dirname "$0")/.."
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-b=compare
-pass() { echo "PASS $b/$1"; }
-fail() { echo "FAIL $b/$1: $2"; }
-
-if ! /usr/bin/python3 -c 'import scipy.stats' 2>/dev/null; then
-	echo "SKIP $b/all: /usr/bin/python3 has no scipy (scripts/deps installs python3-scipy)"
-	exit 0
-fi
+. "$(dirname "$0")/lib/python.sh" compare
 tests/synthetic-results "$tmp/a" --reps 5
 tests/synthetic-results "$tmp/b" --reps 5 --offset 0.01
 tests/synthetic-results "$tmp/c" --reps 5 --double blocks:peak_rss_bytes

@@ -7,16 +7,7 @@
 # scripts run under /usr/bin/python3 whatever python3 comes first on PATH.
 # Prints PASS/FAIL lines for tests/run.
 set -uo pipefail
-cd "$(dirname "$0")/.."
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-b=stats
-pass() { echo "PASS $b/$1"; }
-fail() { echo "FAIL $b/$1: $2"; }
-
-if ! /usr/bin/python3 -c 'import scipy.stats' 2>/dev/null; then
-	echo "SKIP $b/all: /usr/bin/python3 has no scipy (scripts/deps installs python3-scipy)"
-	exit 0
-fi
+. "$(dirname "$0")/lib/python.sh" stats
 
 # A python3 first on PATH that cannot run anything: the scripts must not use it.
 mkdir -p "$tmp/fakebin"

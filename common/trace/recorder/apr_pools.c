@@ -461,34 +461,31 @@ static void end(struct pool *h, apr_pool_t *pool, int clear)
 
 /* ---- the interposed functions ------------------------------------------------ */
 
+/* A create forwarded to APR with nested calls hidden, then recorded. */
+#define RECORD_CREATE(call) do { \
+	nested++; \
+	apr_status_t st_ = (call); \
+	nested--; \
+	created(st_, newpool); \
+	return st_; \
+} while (0)
+
 EXPORT apr_status_t apr_pool_create_ex(apr_pool_t **newpool, apr_pool_t *parent,
 	apr_abortfunc_t abort_fn, apr_allocator_t *allocator)
 {
-	nested++;
-	apr_status_t st = CALL(create_ex)(newpool, parent, abort_fn, allocator);
-	nested--;
-	created(st, newpool);
-	return st;
+	RECORD_CREATE(CALL(create_ex)(newpool, parent, abort_fn, allocator));
 }
 
 EXPORT apr_status_t apr_pool_create_unmanaged_ex(apr_pool_t **newpool,
 	apr_abortfunc_t abort_fn, apr_allocator_t *allocator)
 {
-	nested++;
-	apr_status_t st = CALL(create_unmanaged_ex)(newpool, abort_fn, allocator);
-	nested--;
-	created(st, newpool);
-	return st;
+	RECORD_CREATE(CALL(create_unmanaged_ex)(newpool, abort_fn, allocator));
 }
 
 EXPORT apr_status_t apr_pool_create_core_ex(apr_pool_t **newpool,
 	apr_abortfunc_t abort_fn, apr_allocator_t *allocator)
 {
-	nested++;
-	apr_status_t st = CALL(create_core_ex)(newpool, abort_fn, allocator);
-	nested--;
-	created(st, newpool);
-	return st;
+	RECORD_CREATE(CALL(create_core_ex)(newpool, abort_fn, allocator));
 }
 
 EXPORT void *apr_palloc(apr_pool_t *pool, apr_size_t size)
