@@ -198,3 +198,8 @@ void wl_extra(struct wl_ctx *c, const char *name, const char *value)
 	csv_put(&c->extra, value, strlen(value));
 	pthread_mutex_unlock(&c->lock);
 }
+
+/* ---- trace tooling and child workloads (h-trace) ---- */
+const char *wl_target(const struct wl_ctx *c) { return c->target; }
+void wl_mark_start(struct wl_ctx *c) { c->n = 0; harness_start(c); }   /* stub: see workload.h */
+int wl_thp(void) { return pages_hugepages(); }

@@ -30,6 +30,7 @@ struct harness_sample {
 struct wl_ctx {
 	const struct workload *wl;   /* NULL when replaying a trace */
 	const int64_t *values;       /* one per parameter of wl */
+	const char *target;          /* replay FILE: the file, else NULL */
 	uint64_t seed;
 	char prog[64];               /* "regionbench-<backend>", for messages */
 	_Atomic uint64_t ops, next, regions;
