@@ -524,7 +524,7 @@ static int finish(struct parser *p, struct trace **out)
 		}
 	}
 	t->info.events = t->n;
-	t->info.mem_bytes = t->ev_cap + sizeof *t;
+	t->info.mem_bytes = t->ev_cap + (size_t)sysconf(_SC_PAGESIZE);   /* + struct trace's page */
 	t->info.parse_ns = now_ns() - t->info.parse_ns;
 	*out = t;
 	return 0;
