@@ -389,9 +389,10 @@ static void list(const struct opts *o)
 			printf("%s\n", pol[i]);
 		return;
 	}
-	if (o->names) {
+	if (o->names) {   /* what `run` takes: replay is `replay FILE` */
 		for (int i = 0; wl_registry[i]; i++)
-			printf("%s\n", wl_registry[i]->name);
+			if (strcmp(wl_registry[i]->name, "replay") != 0)
+				printf("%s\n", wl_registry[i]->name);
 		return;
 	}
 	printf("workloads (run WORKLOAD --PARAM=VALUE ...; --quick uses the quick values):\n");
@@ -468,6 +469,8 @@ int main(int argc, char **argv)
 		bad("run needs a workload; valid: %s", workload_names(buf, sizeof buf));
 	}
 	w = find_workload(is_replay ? "replay" : o.target);
+	if (is_run && w && strcmp(o.target, "replay") == 0)
+		bad("a trace is replayed with `replay FILE`, not `run replay`");
 	if (!w)
 		bad("unknown workload '%s'; valid: %s", o.target, workload_names(buf, sizeof buf));
 	int np = 0;
