@@ -177,10 +177,16 @@ malformed() {
 	[ -z "$bad" ] && expect_err dev-zero 2 "^/dev/zero:1: error: line longer than 4096 bytes" "$drv" replay /dev/zero
 	: >"$tmp/empty.trace"
 	[ -z "$bad" ] && expect_err empty 2 "^$tmp/empty.trace:1: error: the file is empty" "$drv" replay "$tmp/empty.trace"
-	# Out of memory while loading: exit 1, naming the limit.
-	[ -z "$bad" ] && expect_err out-of-memory 1 "limit: .*out of memory loading the trace.*ulimit -v" \
-		bash -c 'ulimit -v 60000 && exec "$0" replay workloads/traces/svn-dump.trace.gz' "$drv"
 	[ -z "$bad" ] && pass trace-malformed || fail trace-malformed "$bad"
+	# Out of memory while loading: exit 1, naming the limit.
+	if [ -n "${SANITIZE:-}" ]; then
+		echo "SKIP trace-out-of-memory: a sanitizer's own shadow memory does not fit under ulimit -v"
+		return
+	fi
+	bad=""
+	expect_err out-of-memory 1 "limit: .*out of memory loading the trace.*ulimit -v" \
+		bash -c 'ulimit -v 60000 && exec "$0" replay workloads/traces/svn-dump.trace.gz' "$drv" &&
+		pass trace-out-of-memory || fail trace-out-of-memory "$bad"
 }
 
 # check TRACE...: one line per trace with its speed and bytes per event;
