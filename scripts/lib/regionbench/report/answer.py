@@ -1,4 +1,4 @@
-"""The answer on this machine: one row per question of the design note, each
+"""The answer on this machine: one row per question the testbed asks (README), each
 cell the winning strategy with its ratio to the runner-up and interval, or
 why there is no winner, computed from this run."""
 from .. import registry
