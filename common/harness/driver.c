@@ -411,7 +411,7 @@ static void list(const struct opts *o)
 	char buf[512];
 	printf("policies of %s: %s (the first is the default)\n", region_backend(),
 	       policy_names(buf, sizeof buf));
-	printf("replay FILE replays a region trace (.trace or .trace.gz)\n");
+	printf("check TRACE... checks traces and prints their parse speed (see --help)\n");
 }
 
 /* The workload name of a trace file: its name without directories and
