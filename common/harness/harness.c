@@ -116,7 +116,7 @@ int64_t wl_param(const struct wl_ctx *c, const char *name)
 			return c->values[i];
 	/* A workload asking for a parameter it did not declare is a bug. */
 	fprintf(stderr, "%s: workload %s has no parameter %s\n", c->prog,
-		c->wl ? c->wl->name : "(trace)", name);
+		c->wl ? c->wl->name : "(none)", name);
 	abort();
 }
 
