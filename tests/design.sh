@@ -3,7 +3,8 @@
 # capacity must stop where the backend's limit is (blocks at its pool, set
 # small with --limit; contiguous at its reservation cap when that is below
 # the ceiling) and say why; serialize must load in a new process what it
-# wrote; fork-share's children must walk the shared image. Each run's
+# wrote, and say a system failure as one (exit 3); fork-share's children
+# must walk the shared image, shared by both (RSS / PSS of its mapping 2). Each run's
 # summary row must carry the workload's extras, and a --thp run must say so.
 # Prints "PASS backend/case" or "FAIL backend/case: why" (tests/run counts).
 # Environment: BIN, BACKENDS (from tests/run).
@@ -76,6 +77,12 @@ for b in $BACKENDS; do
 	want=trace+repack; [ "$b" = contiguous ] && want=copy
 	check serialize '[ $rc -eq 0 ] && [ "$method" = "$want" ] && [ "$(extra "$tmp/s.csv" bytes_on_disk)" -gt 0 ]' \
 		"exit $rc, method '$method' (want $want): $(tail -3 "$tmp/out")"
+
+	# A system failure (no directory for the file) is exit 3, said as such.
+	TMPDIR=/nonexistent/dir "$drv" run serialize --nodes=1000 >"$tmp/out" 2>&1
+	rc=$?
+	check serialize-system-error '[ $rc -eq 3 ] && grep -q "system error: making a temporary file" "$tmp/out"' \
+		"exit $rc: $(tail -1 "$tmp/out")"
 
 	"$drv" run fork-share --quick --children=2 --csv "$tmp/f.csv" >"$tmp/out" 2>&1
 	# Two processes map every page of the image: RSS / PSS over its mapping is 2.
