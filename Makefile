@@ -87,8 +87,10 @@ LIBS := -lz -lm -lpthread
 COMMON_SRCS := $(wildcard common/*.c common/trace/*.c) \
 	$(filter-out common/harness/driver.c,$(wildcard common/harness/*.c))
 DRIVER_SRCS := common/harness/driver.c $(wildcard workloads/*.c)
-TEST_SRCS := $(wildcard tests/test-*.c)
+# test-trace (parser and writer) needs no backend: built once, run by tests/trace.sh.
+TEST_SRCS := $(filter-out tests/test-trace.c,$(wildcard tests/test-*.c))
 TEST_PROGS := $(patsubst tests/%.c,%,$(TEST_SRCS))
+TRACE_SRCS := $(wildcard common/trace/*.c)
 TESTLIB_SRCS := tests/check.c
 MICRO_SRCS := $(wildcard workloads/micro/*.c)
 MICRO_CXX_SRCS := $(wildcard workloads/micro/*.cc)
@@ -153,13 +155,16 @@ endef
 
 $(foreach b,$(ALL_BACKENDS),$(eval $(call BACKEND_RULES,$(b))))
 
+$(BIN)/test-trace: $(call shared,tests/test-trace.c $(TESTLIB_SRCS) $(TRACE_SRCS),64) | $(BIN)/.
+	$(CC) $(BASE_LDFLAGS) -o $@ $^ $(LIBS)
+
 %/.:
 	@mkdir -p $@
 
 # ---- what to build --------------------------------------------------------------
 DRIVERS := $(patsubst %,$(BIN)/regionbench-%,$(BACKENDS))
 TEST_BINS := $(foreach b,$(TEST_BACKENDS),$(patsubst %,$(BIN)/%-$(b),$(TEST_PROGS))) \
-	$(patsubst %,$(BIN)/regionbench-%,$(TEST_BACKENDS))
+	$(patsubst %,$(BIN)/regionbench-%,$(TEST_BACKENDS)) $(BIN)/test-trace
 MICROBENCHES := $(patsubst %,$(BIN)/microbench-%,$(TEST_BACKENDS))
 
 RECORDERS := build/recorder/malloc_log.so build/recorder/apr_pools.so
@@ -202,14 +207,15 @@ FUZZ_BACKEND ?= blocks
 FUZZ_DIR := build/fuzz/$(FUZZ_BACKEND)
 FUZZ_CC ?= clang
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard tests/fuzz/fuzz-*.c))
-FUZZ_SRCS := tests/fuzz/wl_double.c common/trace/trace.c common/pages.c common/region_error.c $($(FUZZ_BACKEND)_SRCS)
+FUZZ_SRCS := $(TRACE_SRCS) workloads/replay.c common/harness/harness.c common/harness/metrics.c \
+	common/harness/csv.c common/pages.c common/region_error.c $($(FUZZ_BACKEND)_SRCS)
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	$(INCLUDES) -Itests/fuzz -DREGION_DEBUG=1 -DREGION_REF_BITS=$($(FUZZ_BACKEND)_REF) $($(FUZZ_BACKEND)_CPPFLAGS)
+	$(INCLUDES) -DREGION_DEBUG=1 -DREGION_REF_BITS=$($(FUZZ_BACKEND)_REF) $($(FUZZ_BACKEND)_CPPFLAGS)
 $(FUZZ_DIR)/deps.ok: scripts/deps | $(FUZZ_DIR)/.
 	scripts/deps fuzz
 	@touch $@
-$(FUZZ_DIR)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_SRCS) $(wildcard common/*.h common/trace/*.h tests/fuzz/*.h) | $(FUZZ_DIR)/deps.ok
+$(FUZZ_DIR)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_SRCS) $(wildcard common/*.h common/*/*.h workloads/*.h) | $(FUZZ_DIR)/deps.ok
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRCS) $($(FUZZ_BACKEND)_LIBS) -lz -lm -lpthread
 fuzz: $(FUZZ_TARGETS)
 	tests/fuzz/run $(FUZZ_DIR) $(FUZZ_SECONDS)

@@ -3,7 +3,8 @@
 # capacity must stop where the backend's limit is (blocks at its pool, set
 # small with --limit; contiguous at its reservation cap when that is below
 # the ceiling) and say why; serialize must load in a new process what it
-# wrote; fork-share's children must walk the shared image. Each run's
+# wrote, and say a system failure as one (exit 3); fork-share's children
+# must walk the shared image, shared by both (RSS / PSS of its mapping 2). Each run's
 # summary row must carry the workload's extras, and a --thp run must say so.
 # Prints "PASS backend/case" or "FAIL backend/case: why" (tests/run counts).
 # Environment: BIN, BACKENDS (from tests/run).
@@ -44,9 +45,9 @@ for b in $BACKENDS; do
 	# With a 1 GiB pool, a shared-pool backend must stop at the pool.
 	case $b in blocks | blocks-gs | wide-offsets)
 		"$drv" run capacity --total_gib=2 --regions=64 --chunk_mib=256 --limit=$((1 << 30)) --csv "$tmp/l.csv" >"$tmp/out" 2>&1
-		rc=$? max=$(extra "$tmp/l.csv" max_total_bytes) why=$(extra "$tmp/l.csv" limit)
-		check capacity-pool '[ $rc -eq 0 ] && [ "${max:-0}" -le $((1 << 30)) ] && [ "${max:-0}" -gt $((768 << 20)) ] && [[ $why == *pool* ]]' \
-			"exit $rc, max_total_bytes=$max, limit=$why"
+		rc=$? max=$(extra "$tmp/l.csv" max_total_bytes) why=$(extra "$tmp/l.csv" phase1_stop)
+		check capacity-pool '[ $rc -eq 0 ] && [ "${max:-0}" -le $((1 << 30)) ] && [ "${max:-0}" -gt $((768 << 20)) ] && [ "$why" = pool ]' \
+			"exit $rc, max_total_bytes=$max, phase1_stop=$why"
 	esac
 
 	# Per-region reservations run out of address space near 4094 (fewer
@@ -56,9 +57,9 @@ for b in $BACKENDS; do
 	[[ ${SANITIZE:-} == *thread* ]] && least=50
 	if [ "$b" = contiguous ]; then
 		"$drv" run capacity --total_gib=1 --regions=8192 --chunk_mib=256 --csv "$tmp/r.csv" >"$tmp/out" 2>&1
-		rc=$? max=$(extra "$tmp/r.csv" max_live_regions) why=$(extra "$tmp/r.csv" limit)
-		check capacity-address-space '[ $rc -eq 0 ] && [ "${max:-0}" -gt $least ] && [ "${max:-0}" -le 4095 ] && [[ $why == *"address space"* ]]' \
-			"exit $rc, max_live_regions=$max, limit=$why"
+		rc=$? max=$(extra "$tmp/r.csv" max_live_regions) why=$(extra "$tmp/r.csv" phase2_stop)
+		check capacity-address-space '[ $rc -eq 0 ] && [ "${max:-0}" -gt $least ] && [ "${max:-0}" -le 4095 ] && [ "$why" = address-space ]' \
+			"exit $rc, max_live_regions=$max, phase2_stop=$why"
 	fi
 
 	# Huge pages are recorded in the row (thp=1, policy +thp) where the
@@ -77,8 +78,15 @@ for b in $BACKENDS; do
 	check serialize '[ $rc -eq 0 ] && [ "$method" = "$want" ] && [ "$(extra "$tmp/s.csv" bytes_on_disk)" -gt 0 ]' \
 		"exit $rc, method '$method' (want $want): $(tail -3 "$tmp/out")"
 
+	# A system failure (no directory for the file) is exit 3, said as such.
+	TMPDIR=/nonexistent/dir "$drv" run serialize --nodes=1000 >"$tmp/out" 2>&1
+	rc=$?
+	check serialize-system-error '[ $rc -eq 3 ] && grep -q "system error: making a temporary file" "$tmp/out"' \
+		"exit $rc: $(tail -1 "$tmp/out")"
+
 	"$drv" run fork-share --quick --children=2 --csv "$tmp/f.csv" >"$tmp/out" 2>&1
-	rc=$? pss=$(extra "$tmp/f.csv" total_pss_bytes) naive=$(extra "$tmp/f.csv" naive_rss_bytes)
-	check fork-share '[ $rc -eq 0 ] && [ "${pss:-0}" -gt 0 ] && [ "${pss:-0}" -lt "${naive:-0}" ]' \
-		"exit $rc, total_pss_bytes=$pss naive_rss_bytes=$naive: $(tail -3 "$tmp/out")"
+	# Two processes map every page of the image: RSS / PSS over its mapping is 2.
+	rc=$? pss=$(extra "$tmp/f.csv" image_pss_bytes) ratio=$(extra "$tmp/f.csv" sharing_ratio)
+	check fork-share '[ $rc -eq 0 ] && [ "${pss:-0}" -gt 0 ] && awk -v r="${ratio:-0}" "BEGIN { exit !(r > 1.9 && r <= 2.0) }"' \
+		"exit $rc, image_pss_bytes=$pss sharing_ratio=$ratio: $(tail -3 "$tmp/out")"
 done

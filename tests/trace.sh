@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # tests/trace.sh: region traces end to end, through the programs a user runs.
 #
-# The recorder (scripts/record-trace) must turn a small program's mallocs into
-# a trace the parser accepts, with the counts the program made; every backend's
-# driver must reject each malformed trace with "FILE:LINE: error:" and exit 2
-# before running anything, replay a shipped trace with the counts the trace
-# holds, and replay every fuzzing regression (tests/fuzz/regressions/) without
-# crashing. Output: "PASS case" / "FAIL case: why" lines for tests/run.
+# The parser and writer cases (build/bin/test-trace) run once, here. The
+# recorder (scripts/record-trace) must turn a small program's mallocs into a
+# trace `check` accepts, with the counts the program made. The driver (one
+# backend: the parser is the same code on all) must reject each malformed
+# trace with "FILE:LINE: error:" and exit 2 before running anything, a gzip
+# trace cut short as cut short, other bytes after the stream, an endless line
+# (/dev/zero); exit 1 naming the limit when memory runs out while loading;
+# `check` prints parse speed and bytes per event. Every backend's driver must
+# replay a prefix of a shipped trace (--quick) with the counts that prefix
+# holds, report one op per event into its series, stop at a pool limit with
+# exit 1, and replay every fuzzing regression (tests/fuzz/regressions/)
+# without crashing. Output: "PASS case" / "FAIL case: why" lines for tests/run.
 # Environment: BIN (build/bin), BACKENDS (space separated).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -19,12 +25,26 @@ fails=0
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1: $2"; fails=$((fails + 1)); }
 
-# A parser for validity checks: any backend's test-trace program loads a
-# trace given on its command line and exits 2 when it is malformed.
-checker=
+# The driver that runs the parser's cases: the first backend's. `check`
+# exits 2 when a trace is malformed.
+drv1=
 for b in $BACKENDS; do
-	[ -x "$BIN/test-trace-$b" ] && { checker=$BIN/test-trace-$b; break; }
+	[ -x "$BIN/regionbench-$b" ] && { drv1=$BIN/regionbench-$b; break; }
 done
+checker() { "$drv1" check "$@"; }
+
+# The parser and writer cases, once.
+parser_cases() {
+	if [ ! -x "$BIN/test-trace" ]; then
+		fail trace/parser "$BIN/test-trace is missing"
+		return
+	fi
+	"$BIN/test-trace" >"$tmp/tt" 2>&1
+	local rc=$?
+	grep -E '^(PASS|FAIL|SKIP|     )' "$tmp/tt"
+	grep -q '^FAIL ' "$tmp/tt" && fails=$((fails + 1))
+	[ $rc -eq 0 ] || grep -q '^FAIL ' "$tmp/tt" || fail trace/parser "test-trace exited with status $rc"
+}
 
 # ---- the recorder ---------------------------------------------------------------
 recorder() {
@@ -69,8 +89,8 @@ EOF
 		return
 	fi
 	local t=$tmp/rec.trace
-	[ -n "$checker" ] || { fail recorder "no $BIN/test-trace-* program to check the trace"; return; }
-	if ! "$checker" "$t" >/dev/null 2>"$tmp/chk.err"; then
+	[ -n "$drv1" ] || { fail recorder "no $BIN/regionbench-* to check the trace"; return; }
+	if ! checker "$t" >/dev/null 2>"$tmp/chk.err"; then
 		fail recorder "the recorded trace does not parse: $(head -1 "$tmp/chk.err")"
 		return
 	fi
@@ -122,56 +142,125 @@ late|7|regiontrace 1\nc 1\na 1 8\nr 1\na 1 16\n\nd 2\n
 EOF
 }
 
+# expect_err NAME STATUS PATTERN CMD...: CMD exits STATUS, writes nothing on
+# stdout, and its stderr's first line matches PATTERN (grep -E).
+expect_err() {
+	local name=$1 want=$2 pat=$3; shift 3
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	local rc=$?
+	if [ $rc -ne "$want" ]; then
+		bad="$name: exit status $rc, want $want ($(head -1 "$tmp/err"))"
+	elif ! head -1 "$tmp/err" | grep -qE -- "$pat"; then
+		bad="$name: stderr '$(head -1 "$tmp/err")', want '$pat'"
+	elif [ -s "$tmp/out" ]; then
+		bad="$name: something was written on stdout"
+	fi
+	[ -z "$bad" ]
+}
+
 malformed() {
-	local b=$1 drv=$BIN/regionbench-$1 bad=""
+	local drv=$drv1 bad=""
 	while IFS='|' read -r name line text; do
 		local f=$tmp/$name.trace
 		printf "$text" >"$f"
-		"$drv" replay "$f" >"$tmp/out" 2>"$tmp/err"
-		local rc=$?
-		if [ $rc -ne 2 ]; then
-			bad="$name: exit status $rc, want 2"
-		elif ! head -1 "$tmp/err" | grep -q "^$f:$line: error: "; then
-			bad="$name: stderr '$(head -1 "$tmp/err")', want '$f:$line: error: ...'"
-		elif [ -s "$tmp/out" ]; then
-			bad="$name: something was written on stdout"
-		fi
-		[ -n "$bad" ] && break
+		expect_err "$name" 2 "^$f:$line: error: " "$drv" replay "$f" || break
 	done < <(malformed_cases)
-	# A gzip trace cut short is malformed too.
-	if [ -z "$bad" ]; then
-		local g=$tmp/cut.trace.gz
-		head -c 20000 workloads/traces/gcc-compile.trace.gz >"$g"
-		"$drv" replay "$g" >/dev/null 2>"$tmp/err"
-		local rc=$?
-		[ $rc -eq 2 ] || bad="cut gzip: exit status $rc, want 2"
+	local g=$tmp/cut.trace.gz src=workloads/traces/svn-import.trace.gz
+	# A gzip trace cut short, at its start, in its middle, in its trailer.
+	for at in 5 20000 $(($(stat -c %s "$src") - 3)); do
+		[ -n "$bad" ] && break
+		head -c "$at" "$src" >"$g"
+		expect_err "gzip cut at $at" 2 "^$g:[1-9][0-9]*: error: the gzip stream is cut short" "$drv" replay "$g"
+	done
+	[ -z "$bad" ] && { cat "$src"; echo junk; } >"$g" &&
+		expect_err trailing-bytes 2 "^$g:[1-9][0-9]*: error: other bytes follow the gzip stream" "$drv" replay "$g"
+	[ -z "$bad" ] && expect_err dev-zero 2 "^/dev/zero:1: error: line longer than 4096 bytes" "$drv" replay /dev/zero
+	: >"$tmp/empty.trace"
+	[ -z "$bad" ] && expect_err empty 2 "^$tmp/empty.trace:1: error: the file is empty" "$drv" replay "$tmp/empty.trace"
+	[ -z "$bad" ] && pass trace-malformed || fail trace-malformed "$bad"
+	# Out of memory while loading: exit 1, naming the limit.
+	if [ -n "${SANITIZE:-}" ]; then
+		echo "SKIP trace-out-of-memory: a sanitizer's own shadow memory does not fit under ulimit -v"
+		return
 	fi
-	[ -z "$bad" ] && pass "$b/trace-malformed" || fail "$b/trace-malformed" "$bad"
+	bad=""
+	expect_err out-of-memory 1 "limit: .*out of memory loading the trace.*ulimit -v" \
+		bash -c 'ulimit -v 60000 && exec "$0" replay workloads/traces/svn-dump.trace.gz' "$drv" &&
+		pass trace-out-of-memory || fail trace-out-of-memory "$bad"
+}
+
+# check TRACE...: one line per trace with its speed and bytes per event;
+# exit 2 when one is malformed (the good ones still reported).
+check_cmd() {
+	local bad="" t=workloads/traces/svn-log.trace.gz
+	printf 'regiontrace 1\nc 1\nq 1\n' >"$tmp/broken.trace"
+	"$drv1" check "$t" "$tmp/broken.trace" >"$tmp/out" 2>"$tmp/err"
+	local rc=$?
+	if [ $rc -ne 2 ]; then
+		bad="exit status $rc with a malformed trace, want 2"
+	elif ! grep -qE "^$t: 127209 events \([0-9]+ bytes of text\) parsed in [0-9.]+ s: [0-9.]+ million events/s; 16\.[0-9]+ bytes per parsed event" "$tmp/out"; then
+		bad="output '$(head -1 "$tmp/out")'"
+	elif ! grep -q "^$tmp/broken.trace:3: error: unknown event" "$tmp/err"; then
+		bad="stderr '$(head -1 "$tmp/err")'"
+	elif "$drv1" check >/dev/null 2>&1; [ $? -ne 2 ]; then
+		bad="check without a trace did not exit 2"
+	fi
+	[ -z "$bad" ] && pass trace-check || fail trace-check "$bad"
 }
 
 # The summary's value for KEY (the driver prints "  key  value").
 summary() { awk -v k="$1" '$1 == k { print $2; exit }' "$2"; }
 
+# Every backend: --quick replays the first 200000 events with their counts;
+# a short trace reports one op per event, its regions, samples spread over
+# it; a trace larger than the pool stops at the limit with exit 1.
 replay_counts() {
 	local b=$1 drv=$BIN/regionbench-$1 t=workloads/traces/gcc-compile.trace.gz
-	"$drv" replay "$t" >"$tmp/out" 2>"$tmp/err"
+	"$drv" replay "$t" --quick >"$tmp/out" 2>"$tmp/err"
 	local rc=$?
 	if [ $rc -ne 0 ]; then
 		fail "$b/trace-replay" "exit status $rc: $(head -1 "$tmp/err")"
 		return
 	fi
+	zcat "$t" | grep -m 200000 '^[casrd] ' >"$tmp/prefix"
 	local ev c a bytes
-	ev=$(zcat "$t" | grep -c '^[casrd] ')
-	c=$(zcat "$t" | grep -c '^c ')
-	a=$(zcat "$t" | grep -c '^a ')
-	bytes=$(zcat "$t" | awk '$1 == "a" { s += $3 } END { printf "%d", s }')
+	ev=$(wc -l <"$tmp/prefix")
+	c=$(grep -c '^c ' "$tmp/prefix")
+	a=$(grep -c '^a ' "$tmp/prefix")
+	bytes=$(awk '$1 == "a" { s += $3 } END { printf "%d", s }' "$tmp/prefix")
 	local got="$(summary ops "$tmp/out") $(summary regions "$tmp/out") $(summary allocs "$tmp/out") $(summary bytes_requested "$tmp/out")"
 	if [ "$got" != "$ev $c $a $bytes" ]; then
 		fail "$b/trace-replay" "ops regions allocs bytes: $got, want $ev $c $a $bytes"
 	elif [ "$(summary workload "$tmp/out")" != gcc-compile ]; then
 		fail "$b/trace-replay" "workload '$(summary workload "$tmp/out")', want gcc-compile"
+	elif ! grep -q 'trace_prefix=1' "$tmp/out"; then
+		fail "$b/trace-replay" "the row does not say the trace was replayed in part"
 	else
 		pass "$b/trace-replay"
+	fi
+	# 5000 events in 50 regions: every event an op, samples along the way.
+	{ echo 'regiontrace 1'; for k in $(seq 0 4999); do
+		if [ $((k % 100)) -eq 0 ]; then echo "c $((k / 100))"; else echo "a $((k / 100)) 16"; fi
+	done; } >"$tmp/short.trace"
+	"$drv" replay "$tmp/short.trace" --series "$tmp/s.csv" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	local samples=$(($(wc -l <"$tmp/s.csv" 2>/dev/null || echo 1) - 1))
+	if [ $rc -eq 0 ] && [ "$(summary ops "$tmp/out") $(summary regions "$tmp/out")" = "5000 50" ] &&
+		[ "$samples" -gt 100 ]; then
+		pass "$b/trace-progress"
+	else
+		fail "$b/trace-progress" "exit $rc, ops $(summary ops "$tmp/out"), regions $(summary regions "$tmp/out"), $samples samples"
+	fi
+	# 64 MiB against a 4 MiB pool, where the backend has a pool.
+	{ echo 'regiontrace 1'; echo 'c 1'; echo 'c 2'; for k in $(seq 1 64); do echo "a $((1 + k % 2)) 1048576"; done; } >"$tmp/big.trace"
+	"$drv" replay "$tmp/big.trace" --limit 4194304 >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if grep -q 'no pool or reservation to cap' "$tmp/err"; then
+		echo "SKIP $b/trace-limit: the backend has no pool to cap"
+	elif [ $rc -eq 1 ] && grep -q 'limit: ' "$tmp/err" && ! grep -q '^summary' "$tmp/out"; then
+		pass "$b/trace-limit"
+	else
+		fail "$b/trace-limit" "exit $rc, stderr '$(head -1 "$tmp/err")'"
 	fi
 }
 
@@ -194,11 +283,11 @@ regressions() {
 
 shipped() {
 	local bad="" n=0
-	[ -n "$checker" ] || { fail trace-shipped "no $BIN/test-trace-* program"; return; }
+	[ -n "$drv1" ] || { fail trace-shipped "no $BIN/regionbench-* program"; return; }
 	for f in workloads/traces/*.trace workloads/traces/*.trace.gz; do
 		[ -f "$f" ] || continue
 		n=$((n + 1))
-		"$checker" "$f" >/dev/null 2>"$tmp/err" || { bad="$f: $(head -1 "$tmp/err")"; break; }
+		checker "$f" >/dev/null 2>"$tmp/err" || { bad="$f: $(head -1 "$tmp/err")"; break; }
 		local first
 		first=$(zcat -f "$f" | head -1)
 		case $first in "# "*) ;; *) bad="$f does not open with a comment"; break ;; esac
@@ -207,15 +296,19 @@ shipped() {
 	[ -z "$bad" ] && pass trace-shipped || fail trace-shipped "$bad"
 }
 
+parser_cases
 recorder
 recorder_usage
-shipped
+if [ -n "$drv1" ]; then
+	shipped
+	malformed
+	check_cmd
+fi
 for b in $BACKENDS; do
 	if [ ! -x "$BIN/regionbench-$b" ]; then
 		fail "$b/trace" "$BIN/regionbench-$b is missing"
 		continue
 	fi
-	malformed "$b"
 	replay_counts "$b"
 	regressions "$b"
 done

@@ -1,16 +1,24 @@
 /* capacity.c: how far a backend grows, in total bytes and in live regions.
  *
- * Phase 1 allocates large chunks (1 GiB, halved after a failure down to
- * 1 MiB to find the edge) across regions of at most 8 GiB each until the
- * backend refuses or the ceiling (64 GiB) is reached, touching one byte per
- * MiB so the run needs little RAM. Phase 2 creates regions holding one small
- * allocation each until the backend refuses or the ceiling (8192) is
- * reached. A limit hit is the result, not a failure: the run ends normally
- * and names it in the extras (only a wrong byte read back is an error).
- * VMAs and page-table bytes are read at eight points of each phase. */
-#include "pages.h"
+ * Two separate phases; a backend that reaches both ceilings reaches them
+ * one after the other, never at once. Phase 1 allocates large chunks (1 GiB,
+ * halved after a refusal down to 1 MiB to find the edge) across regions of
+ * at most 8 GiB each until the backend refuses or the ceiling (64 GiB in
+ * total) is reached, touching one byte per MiB so the run needs little RAM;
+ * everything is destroyed. Phase 2 creates regions holding one small
+ * allocation each until the backend refuses or the ceiling (8192 alive at
+ * once) is reached. A limit hit is the result, not a failure: the run ends
+ * normally and records, per phase, what stopped it as a short code
+ * (phase1_stop, phase2_stop: "ceiling" or the limit), the operation
+ * refused, and in phase 1 the size of the first refused *request* (not a
+ * total). Only a wrong byte read back is an error. VMAs and page-table
+ * bytes are read at eight points of each phase, and page tables also at
+ * the start of phase 2 (what phase 1 left behind). */
+#include "extra.h"
 #include "region.h"
 #include "workload.h"
+
+#include <errno.h>
 
 #include <fcntl.h>
 #include <inttypes.h>
@@ -55,17 +63,38 @@ static uint64_t pte_bytes(void)
 	return kb * 1024;
 }
 
-static const char *gib(char *b, size_t n, uint64_t bytes)
+/* The short code of what stopped a phase: "ceiling" (ERR 0), or the
+ * limit, named after region.h's REGION_E* code. */
+static const char *stop_code(int err)
 {
-	snprintf(b, n, "%.2f GiB", bytes / (double)GIB);
-	return b;
+	switch (err) {
+	case 0: return "ceiling";
+	case REGION_ENOMEM: return "os-memory";
+	case REGION_EPOOL: return "pool";
+	case REGION_ESPACE: return "address-space";
+	case REGION_EREGION: return "region-size";
+	case REGION_ELIMIT: return "library-limit";
+	default: return "other";
+	}
 }
 
-static void extra_u(struct wl_ctx *ctx, const char *name, uint64_t v)
+/* One phase's end: extras PHASE_stop and (at a limit) PHASE_stop_op, the
+ * call refused, and a line on OUT. */
+static void stopped(struct wl_ctx *ctx, FILE *out, const char *phase, const char *what,
+		    int err, const char *op)
 {
-	char b[32];
-	snprintf(b, sizeof b, "%" PRIu64, v);
-	wl_extra(ctx, name, b);
+	char name[32];
+	snprintf(name, sizeof name, "%s_stop", phase);
+	wl_extra(ctx, name, stop_code(err));
+	snprintf(name, sizeof name, "%s_stop_op", phase);
+	if (err) {
+		wl_extra(ctx, name, op);
+		fprintf(out, "capacity: %s stopped at a limit: %s (%s refused)\n", phase,
+			region_strerror(err), op);
+	} else {
+		fprintf(out, "capacity: %s reached the workload's own ceiling, %s, with no limit hit\n",
+			phase, what);
+	}
 }
 
 /* The byte written at offset OFF of the run's phase 1 memory. */
@@ -101,46 +130,43 @@ static int run(struct wl_ctx *ctx, FILE *out)
 	uint64_t stride = (uint64_t)wl_param(ctx, "touch_kib") * 1024;
 	/* With huge pages every touch faults 2 MiB: one touch per chunk then,
 	 * or the run would make its whole ceiling resident. */
-	if (pages_hugepages() && stride < chunk)
+	if (wl_thp() && stride < chunk)
 		stride = chunk;
 	wl_set_total_ops(ctx, ceiling / MIB + max_regions);
-	char b1[64], b2[64], bytes_limit[256], regions_limit[256];
 
 	/* ---- phase 1: total bytes ---- */
 	size_t nregs = 0, nchunks = 0, chunks_cap = 0;
 	const size_t regs_cap = ceiling / PER_REGION + 2 + ceiling / MIB / 64;
 	region_t **regs = calloc(regs_cap, sizeof *regs);
 	struct chunk *chunks = NULL;
-	if (!regs) {
-		fprintf(stderr, "capacity: out of memory for the region table\n");
-		return 1;
-	}
+	if (!regs)
+		return wl_syserr(ctx, ENOMEM, "allocating the phase 1 region table");
 	uint64_t total = 0, in_cur = 0, next_mark = ceiling / MARKS, read_at = 0;
-	int err = 0;
+	int err = 0, rc = WL_ESYS;
 	const char *what = "";
 	uint64_t first = 0;   /* size of the first allocation refused */
 	while (total < ceiling) {
 		uint64_t size = chunk < ceiling - total ? chunk : ceiling - total;
 		if (nregs == 0 || in_cur + size > PER_REGION) {
 			if (nregs == regs_cap) {
-				fprintf(stderr, "capacity: more phase 1 regions than planned\n");
+				rc = wl_syserr(ctx, EOVERFLOW, "phase 1 needed more regions than planned");
 				goto fail1;
 			}
 			int e = region_create(&regs[nregs]);
 			if (e) {
 				err = e;
-				what = "creating a region";
+				what = "region_create";
 				break;
 			}
 			wl_count_region(ctx);
 			nregs++;
 			in_cur = 0;
 		}
-		unsigned char *p = region_alloc(regs[nregs - 1], size, PAGES_SIZE);
+		unsigned char *p = region_alloc(regs[nregs - 1], size, REGION_MAX_ALIGN);
 		if (!p) {
 			if (!err) {
 				err = region_error(regs[nregs - 1]);
-				what = "an allocation";
+				what = "region_alloc";
 				first = size;
 			}
 			if (size / 2 < MIB)
@@ -152,7 +178,7 @@ static int run(struct wl_ctx *ctx, FILE *out)
 			chunks_cap = chunks_cap ? 2 * chunks_cap : 256;
 			struct chunk *c = realloc(chunks, chunks_cap * sizeof *c);
 			if (!c) {
-				fprintf(stderr, "capacity: out of memory for the chunk table\n");
+				rc = wl_syserr(ctx, ENOMEM, "growing the chunk table");
 				goto fail1;
 			}
 			chunks = c;
@@ -172,16 +198,17 @@ static int run(struct wl_ctx *ctx, FILE *out)
 	for (size_t i = 0; i < nchunks; i++)
 		for (uint64_t off = 0; off < chunks[i].size; off += stride)
 			if (chunks[i].p[off] != tag(chunks[i].at + off)) {
-				fprintf(stderr, "capacity: byte %" PRIu64 " of chunk %zu changed\n", off, i);
+				char m[96];
+				snprintf(m, sizeof m, "byte %" PRIu64 " of phase 1 chunk %zu changed", off, i);
+				rc = wl_syserr(ctx, EIO, m);
 				goto fail1;
 			}
-	if (total >= ceiling)
-		snprintf(bytes_limit, sizeof bytes_limit, "total bytes: ceiling %s reached",
-			 gib(b1, sizeof b1, ceiling));
-	else
-		snprintf(bytes_limit, sizeof bytes_limit, "total bytes: %s at %s (%s%s%s)",
-			 region_strerror(err), gib(b1, sizeof b1, total), what,
-			 first ? " refused first at " : "", first ? gib(b2, sizeof b2, first) : "");
+	char ceil_text[64];
+	snprintf(ceil_text, sizeof ceil_text, "%.2f GiB in total", ceiling / (double)GIB);
+	stopped(ctx, out, "phase1", ceil_text, total >= ceiling ? 0 : err, what);
+	if (first)
+		fprintf(out, "capacity: phase1: %.2f GiB allocated in total; the first refused request "
+			"asked for %.2f GiB (one request, not a total)\n", total / (double)GIB, first / (double)GIB);
 	if (read_at != total)
 		reading(ctx, out, total, nregs);
 	uint64_t vmas1 = vma_count(), pte1 = pte_bytes();
@@ -192,23 +219,22 @@ static int run(struct wl_ctx *ctx, FILE *out)
 	wl_sample(ctx);
 
 	/* ---- phase 2: live regions ---- */
+	uint64_t pte_start2 = pte_bytes();
 	struct live { region_t *r; uint64_t *p; } *live = calloc(max_regions, sizeof *live);
-	if (!live) {
-		fprintf(stderr, "capacity: out of memory for the region table\n");
-		return 1;
-	}
+	if (!live)
+		return wl_syserr(ctx, ENOMEM, "allocating the phase 2 region table");
 	uint64_t n = 0, mark = max_regions / MARKS ? max_regions / MARKS : 1;
 	err = 0;
 	while (n < max_regions) {
 		region_t *r;
 		if ((err = region_create(&r)) != 0) {
-			what = "creating";
+			what = "region_create";
 			break;
 		}
 		uint64_t *p = region_alloc(r, SMALL, 8);
 		if (!p) {
 			err = region_error(r);
-			what = "allocating in";
+			what = "region_alloc";
 			region_destroy(r);
 			break;
 		}
@@ -223,13 +249,8 @@ static int run(struct wl_ctx *ctx, FILE *out)
 	int bad = 0;
 	for (uint64_t i = 0; i < n; i++)
 		bad |= *live[i].p != i * 0x9e3779b97f4a7c15ull;
-	if (n >= max_regions)
-		snprintf(regions_limit, sizeof regions_limit, "live regions: ceiling %" PRIu64 " reached",
-			 max_regions);
-	else
-		snprintf(regions_limit, sizeof regions_limit,
-			 "live regions: %s at region %" PRIu64 " (%s it)",
-			 region_strerror(err), n + 1, what);
+	snprintf(ceil_text, sizeof ceil_text, "%" PRIu64 " regions alive at once", max_regions);
+	stopped(ctx, out, "phase2", ceil_text, n >= max_regions ? 0 : err, what);
 	if (n % mark)
 		reading(ctx, out, 0, n);
 	uint64_t vmas2 = vma_count(), pte2 = pte_bytes();
@@ -237,33 +258,26 @@ static int run(struct wl_ctx *ctx, FILE *out)
 		region_destroy(live[i].r);
 	free(live);
 	wl_sample(ctx);
-	if (bad) {
-		fprintf(stderr, "capacity: a live region's word changed\n");
-		return 1;
-	}
+	if (bad)
+		return wl_syserr(ctx, EIO, "a live region's word changed");
 
-	char limit[600];
-	snprintf(limit, sizeof limit, "%s / %s", bytes_limit, regions_limit);
-	for (char *c = limit; *c; c++)
-		if (*c == ';' || *c == '=' || *c == ',')
-			*c = ' ';   /* extras are name=value;name=value */
-	fprintf(out, "capacity: %s\n", limit);
-	extra_u(ctx, "max_total_bytes", total);
-	extra_u(ctx, "max_live_regions", n);
-	wl_extra(ctx, "limit", limit);
-	extra_u(ctx, "vmas_at_max_bytes", vmas1);
-	extra_u(ctx, "page_table_at_max_bytes", pte1);
-	extra_u(ctx, "vmas_at_max_regions", vmas2);
-	extra_u(ctx, "page_table_at_max_regions", pte2);
-	extra_u(ctx, "touch_stride_bytes", stride);
-	return 0;
+	wl_extra_u64(ctx, "max_total_bytes", total);
+	wl_extra_u64(ctx, "first_refused_request_bytes", first);
+	wl_extra_u64(ctx, "max_live_regions", n);
+	wl_extra_u64(ctx, "vmas_at_max_bytes", vmas1);
+	wl_extra_u64(ctx, "page_table_at_max_bytes", pte1);
+	wl_extra_u64(ctx, "page_table_before_regions", pte_start2);
+	wl_extra_u64(ctx, "vmas_at_max_regions", vmas2);
+	wl_extra_u64(ctx, "page_table_at_max_regions", pte2);
+	wl_extra_u64(ctx, "touch_stride_bytes", stride);
+	return WL_OK;
 
 fail1:
 	for (size_t i = 0; i < nregs; i++)
 		region_destroy(regs[i]);
 	free(regs);
 	free(chunks);
-	return 1;
+	return rc;
 }
 
 static const struct wl_param params[] = {

@@ -5,7 +5,7 @@
 
 extern const struct workload wl_binary_trees, wl_request_server, wl_long_running,
 	wl_large_objects, wl_pointer_chase, wl_fragmentation, wl_syscall_wrappers;
-extern const struct workload wl_capacity, wl_serialize, wl_fork_share;
+extern const struct workload wl_capacity, wl_serialize, wl_fork_share, wl_replay;
 
 const struct workload *const wl_registry[] = {
 	&wl_binary_trees,
@@ -18,5 +18,6 @@ const struct workload *const wl_registry[] = {
 	&wl_capacity,
 	&wl_serialize,
 	&wl_fork_share,
+	&wl_replay,
 	NULL,
 };

@@ -1,15 +1,21 @@
 /* serialize.c: write a region's graph to a file, load it in a new process.
  *
- * Builds the graph of graph.h in one region and writes it to a temporary
- * file under $TMPDIR. Where the backend's regions are contiguous
- * (region_span works) the used range is written as it is ("copy") and the
- * loader maps the file and calls region_restore; elsewhere it is traced
- * and repacked, and the loader reads the image into one allocation of its
- * region and rewrites its references ("trace+repack", as the design note
- * proposes). The load runs in a fresh process (/proc/self/exe re-executed
- * with --load=1, the file in REGIONBENCH_SERIALIZE_FILE) checking every node. */
+ * Builds the graph of graph.h in one region and writes it to an unlinked
+ * temporary file under $TMPDIR. Where the backend's regions are contiguous
+ * (region_span works) the used range is written as it is ("copy"), and the
+ * loader maps the file (mmap, MAP_POPULATE) and region_restore copies it
+ * into an empty region (memcpy): load path "mmap+restore". Elsewhere the
+ * graph is traced and repacked into an image ("trace+repack"), and the
+ * loader read(2)s the image into one allocation of its region and rewrites
+ * its references in place: load path "read+relocate". The file is written
+ * twice: first into page-cache pages the write itself brings in (the cost a
+ * program pays, with tracing), then the same bytes again over them (already
+ * resident: the copy rate without first-touch faults). The load runs in a
+ * fresh process (workloads/child.h) that checks every node and reports its
+ * times in a struct. */
+#include "child.h"
+#include "extra.h"
 #include "graph.h"
-#include "pages.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,11 +26,9 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#define ENV_FILE "REGIONBENCH_SERIALIZE_FILE"
 #define MAGIC 0x3153455342524752ull   /* "RGRBSES1" little-endian */
 
 enum { METHOD_COPY = 1, METHOD_REPACK = 2 };
@@ -45,16 +49,22 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-/* Writes all of IOV or returns an errno value. */
-static int write_all(int fd, struct iovec *iov, int n)
+/* What the parent sends its loading child: the file, inherited. */
+struct load_task {
+	int32_t file_fd;
+};
+
+/* Writes all of IOV at offset OFF of FD or returns an errno value. */
+static int write_all(int fd, struct iovec *iov, int n, off_t off)
 {
 	while (n > 0) {
-		ssize_t w = writev(fd, iov, n > 64 ? 64 : n);
+		ssize_t w = pwritev(fd, iov, n > 64 ? 64 : n, off);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
 			return errno;
 		}
+		off += w;
 		while (n > 0 && (size_t)w >= iov->iov_len) {
 			w -= iov->iov_len;
 			iov++;
@@ -68,201 +78,138 @@ static int write_all(int fd, struct iovec *iov, int n)
 	return 0;
 }
 
-static int read_all(int fd, void *p, size_t len)
+static int read_all(int fd, void *p, size_t len, off_t off)
 {
 	char *c = p;
 	while (len > 0) {
-		ssize_t r = read(fd, c, len > (1u << 30) ? (1u << 30) : len);
+		ssize_t r = pread(fd, c, len > (1u << 30) ? (1u << 30) : len, off);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
 			return r < 0 ? errno : EIO;
 		c += r;
+		off += r;
 		len -= r;
 	}
 	return 0;
 }
 
-/* The loading process: reads the file, rebuilds the graph in a fresh
- * region, checks every node, and prints one "serialize-load:" line. */
-static int load(struct wl_ctx *ctx, FILE *out, uint64_t n)
+/* The loading child: rebuilds the graph of the file FD in a fresh region,
+ * checks every node, and fills REP. Returns REP's status. */
+static int load(struct wl_ctx *ctx, int fd, uint64_t n, struct child_report *rep)
 {
-	const char *path = getenv(ENV_FILE);
 	char why[256];
-	if (!path) {
-		fprintf(stderr, "serialize: --load=1 is the loading half of serialize; it needs "
-			ENV_FILE " (set by the writing half)\n");
-		return 1;
-	}
+	struct header h;
 	wl_set_total_ops(ctx, n);
 	double t0 = now();
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct header h;
-	if (fd < 0 || read_all(fd, &h, sizeof h) != 0) {
-		fprintf(stderr, "serialize: cannot read %s (%s)\n", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return 1;
-	}
+	int err = read_all(fd, &h, sizeof h, 0);
+	if (err)
+		return child_fail(rep, WL_ESYS, err, "reading the file's header");
 	if (h.magic != MAGIC || h.ref_bits != REGION_REF_BITS || h.nodes != n ||
-	    h.seed != wl_seed(ctx) || (h.method != METHOD_COPY && h.method != METHOD_REPACK)) {
-		fprintf(stderr, "serialize: %s is not a graph of %" PRIu64 " nodes, seed %" PRIu64
-			", %d-bit references from this program\n", path, n, wl_seed(ctx), REGION_REF_BITS);
-		close(fd);
-		return 1;
-	}
+	    h.seed != wl_seed(ctx) || (h.method != METHOD_COPY && h.method != METHOD_REPACK))
+		return child_fail(rep, WL_ESYS, EIO, "the file is not a graph of %" PRIu64 " nodes, seed %"
+				  PRIu64 ", %d-bit references", n, wl_seed(ctx), REGION_REF_BITS);
 	region_t *r;
-	int err = region_create(&r);
-	if (err) {
-		close(fd);
-		return wl_limit(ctx, err, "creating the region to load into");
-	}
+	if ((err = region_create(&r)) != 0)
+		return child_fail(rep, WL_LIMIT, err, "creating the region to load into");
 	wl_count_region(ctx);
 	region_ref_t root = REGION_REF_NULL;
 	void *buf = NULL;
-	const char *what = "reading the file";
-	int rc = 0;
 	if (h.method == METHOD_COPY) {
-		/* Mapped, so region_restore copies from the page cache once. */
 		buf = mmap(NULL, sizeof h + h.len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
 		if (buf == MAP_FAILED) {
-			fprintf(stderr, "serialize: mapping %s: %s\n", path, strerror(errno));
 			buf = NULL;
-			rc = 1;
+			child_fail(rep, WL_ESYS, errno, "mapping the file");
 			goto out;
 		}
 		if ((err = region_restore(r, (char *)buf + sizeof h, h.len)) != 0) {
-			rc = wl_limit(ctx, err, "restoring the span");
+			child_fail(rep, WL_LIMIT, err, "restoring the span");
 			goto out;
 		}
 		root = (region_ref_t)h.root;
 	} else {
 		unsigned char *p = region_alloc(r, h.len ? h.len : 1, 8);
 		if (!p) {
-			rc = wl_limit(ctx, region_error(r), "allocating room for the image");
+			child_fail(rep, WL_LIMIT, region_error(r), "allocating room for the image");
 			goto out;
 		}
-		if ((err = read_all(fd, p, h.len)) != 0) {
-			fprintf(stderr, "serialize: %s %s: %s\n", what, path, strerror(err));
-			rc = 1;
+		if ((err = read_all(fd, p, h.len, sizeof h)) != 0) {
+			child_fail(rep, WL_ESYS, err, "reading the image");
 			goto out;
 		}
 		if (h.root == 0 || (h.root << 3) >= h.len ||
 		    graph_relocate(r, p, h.len, why, sizeof why) != 0) {
-			fprintf(stderr, "serialize: %s: malformed image: %s\n", path,
-				h.root ? why : "no root");
-			rc = 1;
+			child_fail(rep, WL_ESYS, EIO, "malformed image: %s", h.root ? why : "no root");
 			goto out;
 		}
 		root = region_ref(r, p + (h.root << 3));
 	}
 	double t1 = now();
 	wl_sample(ctx);
-	uint64_t sum;
-	if (graph_check(r, root, n, wl_seed(ctx), &sum, why, sizeof why) != 0) {
-		fprintf(stderr, "serialize: the loaded graph is wrong: %s\n", why);
-		rc = 1;
+	if (graph_check(r, root, n, wl_seed(ctx), &rep->sum, why, sizeof why) != 0) {
+		child_fail(rep, WL_ESYS, EIO, "the loaded graph is wrong: %s", why);
 		goto out;
 	}
 	wl_progress(ctx, n);
-	fprintf(out, "serialize-load: ok nodes=%" PRIu64 " load_s=%.9f check_s=%.9f checksum=%016" PRIx64 "\n",
-		n, t1 - t0, now() - t1, sum);
-	fflush(out);
+	rep->load_s = t1 - t0;
+	rep->check_s = now() - t1;
 out:
 	if (buf)
 		munmap(buf, sizeof h + h.len);
-	close(fd);
 	region_destroy(r);
-	return rc;
+	return rep->status;
 }
 
-/* Runs `/proc/self/exe run serialize --load=1 ...` with PATH in the
- * environment and its stdout into a pipe; fills LOAD_S from its line.
- * Returns 0, or 1 after saying what failed. */
-static int spawn_loader(struct wl_ctx *ctx, const char *path, uint64_t n, double *load_s)
+/* Loads the file FD in a new process; fills REP from its report. Returns
+ * WL_OK, or the run's result after saying what failed. */
+static int spawn_loader(struct wl_ctx *ctx, int fd, uint64_t n, struct child_report *rep)
 {
-	char nodes[40], seed[32], policy[64] = "";
+	char nodes[40], seed[32], policy[80] = "";
 	snprintf(nodes, sizeof nodes, "--nodes=%" PRIu64, n);
 	snprintf(seed, sizeof seed, "%" PRIu64, wl_seed(ctx));
+	const char *args[8] = { nodes, "--seed", seed };
+	int k = 3;
 	const char *pol = region_policy();
 	for (const char *const *p = region_policies(); pol && p && *p; p++)
-		if (strcmp(*p, pol) == 0)
+		if (strcmp(*p, pol) == 0) {
 			snprintf(policy, sizeof policy, "--policy=%s", pol);
-	char *argv[10] = { "regionbench", "run", "serialize", "--load=1", nodes, "--seed", seed };
-	int argc = 7;
-	if (*policy)
-		argv[argc++] = policy;
-	if (pages_hugepages())
-		argv[argc++] = "--thp";
-	argv[argc] = NULL;
-
-	int fds[2];
-	if (pipe2(fds, O_CLOEXEC) != 0) {
-		fprintf(stderr, "serialize: pipe: %s\n", strerror(errno));
-		return 1;
-	}
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0) {
-		fprintf(stderr, "serialize: fork: %s\n", strerror(errno));
-		close(fds[0]);
-		close(fds[1]);
-		return 1;
-	}
-	if (pid == 0) {
-		dup2(fds[1], STDOUT_FILENO);
-		setenv(ENV_FILE, path, 1);
-		execv("/proc/self/exe", argv);
-		fprintf(stderr, "serialize: cannot re-execute /proc/self/exe: %s\n", strerror(errno));
-		_exit(127);
-	}
-	close(fds[1]);
-	/* The child's whole stdout: its load line, then the driver's summary. */
-	char text[16384];
-	size_t got = 0;
-	for (;;) {
-		ssize_t r = read(fds[0], text + got, sizeof text - 1 - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += r;
-		if (got == sizeof text - 1) {
-			char sink[4096];   /* keep draining so the child never blocks */
-			while (read(fds[0], sink, sizeof sink) > 0)
-				;
-			break;
+			args[k++] = policy;
 		}
+	if (wl_thp())
+		args[k++] = "--thp";
+	args[k] = NULL;
+	struct child c;
+	int keep[] = { fd, -1 };
+	int err = child_start(&c, "serialize", args, keep);
+	if (err)
+		return wl_syserr(ctx, err, "starting the loading process");
+	struct load_task task = { .file_fd = fd };
+	err = child_send(c.fd, &task, sizeof task);
+	if (!err)
+		err = child_recv(c.fd, rep, sizeof *rep);
+	char why[128];
+	int died = child_wait(&c, why, sizeof why);
+	if (err || died) {
+		char what[200];
+		snprintf(what, sizeof what, "the loading process ended without a report (%s)",
+			 died ? why : "it exited 0");
+		return wl_syserr(ctx, err ? err : EIO, what);
 	}
-	text[got] = 0;
-	close(fds[0]);
-	int st;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	const char *line = strstr(text, "serialize-load: ok ");
-	const char *ls = line ? strstr(line, "load_s=") : NULL;
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || !ls) {
-		fprintf(stderr, "serialize: the loading process failed (%s %d) without a load line\n",
-			WIFEXITED(st) ? "exit status" : "signal",
-			WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
-		return 1;
-	}
-	*load_s = strtod(ls + 7, NULL);
-	return 0;
-}
-
-static void extra_f(struct wl_ctx *ctx, const char *name, const char *fmt, double v)
-{
-	char b[64];
-	snprintf(b, sizeof b, fmt, v);
-	wl_extra(ctx, name, b);
+	return child_result(ctx, 0, rep);
 }
 
 static int run(struct wl_ctx *ctx, FILE *out)
 {
 	uint64_t n = (uint64_t)wl_param(ctx, "nodes");
-	if (wl_param(ctx, "load"))
-		return load(ctx, out, n);
+	int chan = (int)wl_param(ctx, "child");
+	if (chan) {
+		struct load_task task;
+		struct child_report rep = { .status = WL_OK };
+		if (child_recv(chan, &task, sizeof task))
+			return WL_ESYS;   /* the parent sees no report */
+		load(ctx, task.file_fd, n, &rep);
+		return child_report(chan, &rep);
+	}
 	wl_set_total_ops(ctx, n);
 
 	region_t *r;
@@ -281,13 +228,13 @@ static int run(struct wl_ctx *ctx, FILE *out)
 	const char *tmp = getenv("TMPDIR");
 	char path[4096];
 	snprintf(path, sizeof path, "%s/regionbench-serialize-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	int fd = mkstemp(path);
+	int fd = mkostemp(path, O_CLOEXEC);
 	if (fd < 0) {
-		fprintf(stderr, "serialize: cannot make a file like %s: %s\n", path, strerror(errno));
 		region_destroy(r);
-		return 1;
+		return wl_syserr(ctx, errno, "making a temporary file under $TMPDIR or /tmp");
 	}
-	int rc = 1;
+	unlink(path);   /* the loader inherits the descriptor; nothing is left behind */
+	int rc;
 	struct header h = { .magic = MAGIC, .ref_bits = REGION_REF_BITS, .nodes = n,
 			    .seed = wl_seed(ctx) };
 	struct graph_image img = {0};
@@ -302,7 +249,8 @@ static int run(struct wl_ctx *ctx, FILE *out)
 	} else if (sp == REGION_ENOTSUP) {
 		h.method = METHOD_REPACK;
 		if ((err = graph_pack(r, root, sizeof(region_ref_t), &img)) != 0) {
-			fprintf(stderr, "serialize: tracing the graph: %s\n", strerror(err));
+			rc = err == ENOMEM ? wl_limit(ctx, REGION_ENOMEM, "tracing the graph into an image")
+					   : wl_syserr(ctx, err, "tracing the graph into an image");
 			goto out;
 		}
 		h.root = img.root;
@@ -310,15 +258,23 @@ static int run(struct wl_ctx *ctx, FILE *out)
 		span = img.data;
 		trace_s = now() - t0;
 	} else {
-		fprintf(stderr, "serialize: region_span: %s\n", region_strerror(sp));
+		rc = wl_limit(ctx, sp, "taking the region's span");
 		goto out;
 	}
 	struct iovec iov[2] = { { &h, sizeof h }, { (void *)span, h.len } };
-	if ((err = write_all(fd, iov, 2)) != 0) {
-		fprintf(stderr, "serialize: writing %s: %s\n", path, strerror(err));
+	if ((err = write_all(fd, iov, 2, 0)) != 0) {
+		rc = wl_syserr(ctx, err, "writing the file");
 		goto out;
 	}
 	double write_s = now() - t0;
+	/* Again over the same pages, now resident. */
+	struct iovec again[2] = { { &h, sizeof h }, { (void *)span, h.len } };
+	double t1 = now();
+	if ((err = write_all(fd, again, 2, 0)) != 0) {
+		rc = wl_syserr(ctx, err, "writing the file again");
+		goto out;
+	}
+	double warm_s = now() - t1;
 	free(img.data);
 	img.data = NULL;
 	wl_sample(ctx);
@@ -326,28 +282,32 @@ static int run(struct wl_ctx *ctx, FILE *out)
 	region_destroy(r);
 	r = NULL;
 
-	struct stat sb;
-	fstat(fd, &sb);
-	double load_s;
-	if (spawn_loader(ctx, path, n, &load_s) != 0)
+	struct child_report rep = {0};
+	if ((rc = spawn_loader(ctx, fd, n, &rep)) != WL_OK)
 		goto out;
-	const char *method = h.method == METHOD_COPY ? "copy" : "trace+repack";
-	fprintf(out, "serialize: %" PRIu64 " nodes, %" PRIu64 " bytes in the region; %s: "
-		"%.1f MiB on disk, written in %.3f s, loaded and checked in a new process in %.3f s\n",
-		n, region_bytes, method, sb.st_size / 1048576.0, write_s, load_s);
-	wl_extra(ctx, "method", method);
-	extra_f(ctx, "bytes_on_disk", "%.0f", (double)sb.st_size);
-	extra_f(ctx, "region_bytes", "%.0f", (double)region_bytes);
-	extra_f(ctx, "write_s", "%.6f", write_s);
-	extra_f(ctx, "load_s", "%.6f", load_s);
-	extra_f(ctx, "trace_s", "%.6f", trace_s);
-	extra_f(ctx, "write_mb_s", "%.1f", write_s > 0 ? sb.st_size / write_s / 1e6 : 0);
-	extra_f(ctx, "load_mb_s", "%.1f", load_s > 0 ? sb.st_size / load_s / 1e6 : 0);
-	rc = 0;
+	uint64_t bytes = sizeof h + h.len;
+	int copy = h.method == METHOD_COPY;
+	fprintf(out, "serialize: %" PRIu64 " nodes, %" PRIu64 " bytes in the region; %s: %.1f MiB "
+		"written in %.3f s (%.3f s again over resident pages); loaded by %s in a new process "
+		"in %.3f s, checked in %.3f s\n", n, region_bytes, copy ? "copy" : "trace+repack",
+		bytes / 1048576.0, write_s, warm_s, copy ? "mmap+restore" : "read+relocate",
+		rep.load_s, rep.check_s);
+	wl_extra(ctx, "method", copy ? "copy" : "trace+repack");
+	wl_extra(ctx, "load_path", copy ? "mmap+restore" : "read+relocate");
+	wl_extra_u64(ctx, "bytes_on_disk", bytes);
+	wl_extra_u64(ctx, "region_bytes", region_bytes);
+	wl_extra_f64(ctx, "trace_s", trace_s);
+	wl_extra_f64(ctx, "write_s", write_s);
+	wl_extra_f64(ctx, "write_mb_s", write_s > 0 ? bytes / write_s / 1e6 : 0);
+	wl_extra_f64(ctx, "write_warm_s", warm_s);
+	wl_extra_f64(ctx, "write_warm_mb_s", warm_s > 0 ? bytes / warm_s / 1e6 : 0);
+	wl_extra_f64(ctx, "load_s", rep.load_s);
+	wl_extra_f64(ctx, "load_mb_s", rep.load_s > 0 ? bytes / rep.load_s / 1e6 : 0);
+	wl_extra_f64(ctx, "check_s", rep.check_s);
+	rc = WL_OK;
 out:
 	free(img.data);
 	close(fd);
-	unlink(path);
 	region_destroy(r);
 	return rc;
 }
@@ -357,8 +317,8 @@ static const struct wl_param params[] = {
 	  .help = "nodes in the graph (each with a payload of 8-128 bytes)" },
 	{ .name = "repack", .def = 0, .min = 0, .max = 1,
 	  .help = "1: trace and repack even where the region can be copied as it is" },
-	{ .name = "load", .def = 0, .min = 0, .max = 1,
-	  .help = "internal: 1 loads and checks the file in $" ENV_FILE " (the run re-executes itself so)" },
+	{ .name = "child", .def = 0, .min = 0, .max = 1 << 20,
+	  .help = "internal: the loading process's channel descriptor (the run re-executes itself so)" },
 	{ .name = NULL },
 };
 

@@ -18,7 +18,6 @@
 #include "harness.h"
 #include "pages.h"
 #include "region.h"
-#include "trace.h"
 #include "workload.h"
 
 #ifndef REGION_BUILD
@@ -40,7 +39,8 @@ static const char usage[] =
 	"usage: %s list [--names | --policies]\n"
 	"       %s policies\n"
 	"       %s run WORKLOAD [--PARAM=VALUE ...] [OPTIONS]\n"
-	"       %s replay FILE [OPTIONS]\n"
+	"       %s replay FILE [--events=N] [OPTIONS]\n"
+	"       %s check TRACE...  validate traces; print parse speed and bytes per event\n"
 	"options: --csv FILE     append one summary row (header first if FILE is new or empty)\n"
 	"         --series FILE  write the time series sampled by progress\n"
 	"         --seed N       seed of the workload's generator (default 1)\n"
@@ -128,7 +128,7 @@ static void parse(int argc, char **argv, struct opts *o)
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			printf(usage, prog, prog, prog, prog);
+			printf(usage, prog, prog, prog, prog, prog);
 			exit(0);
 		} else if (is_opt(a, "--csv")) {
 			o->csv = opt_value(argc, argv, &i, "--csv");
@@ -161,7 +161,8 @@ static void parse(int argc, char **argv, struct opts *o)
 			o->names = 1;
 		} else if (strcmp(a, "--policies") == 0 && o->cmd && strcmp(o->cmd, "list") == 0) {
 			o->policies = 1;
-		} else if (strncmp(a, "--", 2) == 0 && o->cmd && strcmp(o->cmd, "run") == 0) {
+		} else if (strncmp(a, "--", 2) == 0 && o->cmd &&
+			   (strcmp(o->cmd, "run") == 0 || strcmp(o->cmd, "replay") == 0)) {
 			o->params[o->nparams++] = a;   /* checked once the workload is known */
 		} else if (a[0] == '-' && a[1]) {
 			bad("unknown option %s; valid: --csv FILE, --series FILE, --seed N, --policy NAME, "
@@ -388,9 +389,10 @@ static void list(const struct opts *o)
 			printf("%s\n", pol[i]);
 		return;
 	}
-	if (o->names) {
+	if (o->names) {   /* what `run` takes: replay is `replay FILE` */
 		for (int i = 0; wl_registry[i]; i++)
-			printf("%s\n", wl_registry[i]->name);
+			if (strcmp(wl_registry[i]->name, "replay") != 0)
+				printf("%s\n", wl_registry[i]->name);
 		return;
 	}
 	printf("workloads (run WORKLOAD --PARAM=VALUE ...; --quick uses the quick values):\n");
@@ -409,7 +411,7 @@ static void list(const struct opts *o)
 	char buf[512];
 	printf("policies of %s: %s (the first is the default)\n", region_backend(),
 	       policy_names(buf, sizeof buf));
-	printf("replay FILE replays a region trace (.trace or .trace.gz)\n");
+	printf("check TRACE... checks traces and prints their parse speed (see --help)\n");
 }
 
 /* The workload name of a trace file: its name without directories and
@@ -433,6 +435,8 @@ int main(int argc, char **argv)
 	 * (LeakSanitizer counts only memory nothing points to). */
 	static struct opts o;
 	char buf[2048];
+	if (argc > 1 && strcmp(argv[1], "check") == 0)
+		return wl_check_traces(argc - 2, argv + 2, stdout);   /* workloads/replay.c */
 	parse(argc, argv, &o);
 	if (!o.cmd)
 		bad("no command given; want one of: list, policies, run WORKLOAD, replay FILE (see --help)");
@@ -449,29 +453,7 @@ int main(int argc, char **argv)
 	static int64_t *values;
 	static struct csv_buf params;
 	static char *name;
-	if (is_run) {
-		if (!o.target)
-			bad("run needs a workload; valid: %s", workload_names(buf, sizeof buf));
-		w = find_workload(o.target);
-		if (!w)
-			bad("unknown workload '%s'; valid: %s", o.target, workload_names(buf, sizeof buf));
-		int np = 0;
-		while (w->params[np].name)
-			np++;
-		values = calloc(np + 1, sizeof *values);
-		if (!values)
-			bad("out of memory");
-		for (int i = 0; i < np; i++)
-			values[i] = o.quick && w->params[i].quick ? w->params[i].quick : w->params[i].def;
-		set_params(w, &o, values);
-		for (int i = 0; i < np; i++) {
-			int n = snprintf(buf, sizeof buf, "%s%s=%" PRId64, i ? ";" : "",
-					 w->params[i].name, values[i]);
-			csv_put(&params, buf, n);
-		}
-		csv_put(&params, "", 0);
-		name = strdup(w->name);
-	} else {
+	if (is_replay) {
 		struct stat st;
 		if (!o.target)
 			bad("replay needs a trace file; want replay FILE (a .trace or .trace.gz file)");
@@ -481,12 +463,32 @@ int main(int argc, char **argv)
 		if (S_ISDIR(st.st_mode))
 			bad("replay %s: is a directory; want a region trace file (.trace or .trace.gz)",
 			    o.target);
-		if (o.quick)
-			bad("replay takes no --quick; a trace is replayed whole");
-		name = trace_name(o.target);
-		snprintf(buf, sizeof buf, "trace=%s", o.target);
+		snprintf(buf, sizeof buf, "trace=%s;", o.target);
 		csv_put(&params, buf, strlen(buf));
+	} else if (!o.target) {
+		bad("run needs a workload; valid: %s", workload_names(buf, sizeof buf));
 	}
+	w = find_workload(is_replay ? "replay" : o.target);
+	if (is_run && w && strcmp(o.target, "replay") == 0)
+		bad("a trace is replayed with `replay FILE`, not `run replay`");
+	if (!w)
+		bad("unknown workload '%s'; valid: %s", o.target, workload_names(buf, sizeof buf));
+	int np = 0;
+	while (w->params[np].name)
+		np++;
+	values = calloc(np + 1, sizeof *values);
+	if (!values)
+		bad("out of memory");
+	for (int i = 0; i < np; i++)
+		values[i] = o.quick && w->params[i].quick ? w->params[i].quick : w->params[i].def;
+	set_params(w, &o, values);
+	for (int i = 0; i < np; i++) {
+		int n = snprintf(buf, sizeof buf, "%s%s=%" PRId64, i ? ";" : "",
+				 w->params[i].name, values[i]);
+		csv_put(&params, buf, n);
+	}
+	csv_put(&params, "", 0);
+	name = is_replay ? trace_name(o.target) : strdup(w->name);
 	if (!name || params.oom)
 		bad("out of memory");
 	if (o.policy && region_policy_set(o.policy) != 0)
@@ -529,25 +531,20 @@ int main(int argc, char **argv)
 		check_output("--series", o.series, NULL);
 		snprintf(series_tmp, sizeof series_tmp, "%s%s", o.series, CSV_TMP_SUFFIX);
 	}
-	static struct trace *t;
-	if (is_replay) {
-		int rc = trace_load(o.target, &t);
-		if (rc)
-			return rc;   /* trace_load said where and why */
-	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
 
 	harness_start(&c);
-	int rc = is_run ? w->run(&c, stdout) : trace_replay(t, &c);
+	c.target = is_replay ? o.target : NULL;
+	int rc = w->run(&c, stdout);
 	harness_stop(&c);
 	fflush(stdout);
 	if (rc != 0) {
-		if (!atomic_load(&c.limited))
+		if (!atomic_load(&c.limited) && rc != WL_EINPUT)
 			fprintf(stderr, "%s: %s stopped with status %d without naming a limit\n",
 				prog, name, rc);
-		return 1;   /* no row, no series: the run did not complete */
+		return rc == WL_EINPUT || rc == WL_ESYS ? rc : 1;   /* no row, no series */
 	}
 	if (o.series && (err = write_series(o.series, &c)) != 0)
 		bad("--series %s: cannot write it (%s); want a file in an existing, writable directory",
@@ -580,8 +577,6 @@ int main(int argc, char **argv)
 	}
 	for (int i = 0; i < s.n; i++)
 		free(s.val[i]);
-	if (t)
-		trace_free(t);
 	harness_free(&c);
 	free(values);
 	free(params.s);

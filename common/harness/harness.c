@@ -116,7 +116,7 @@ int64_t wl_param(const struct wl_ctx *c, const char *name)
 			return c->values[i];
 	/* A workload asking for a parameter it did not declare is a bug. */
 	fprintf(stderr, "%s: workload %s has no parameter %s\n", c->prog,
-		c->wl ? c->wl->name : "(trace)", name);
+		c->wl ? c->wl->name : "(none)", name);
 	abort();
 }
 
@@ -198,3 +198,8 @@ void wl_extra(struct wl_ctx *c, const char *name, const char *value)
 	csv_put(&c->extra, value, strlen(value));
 	pthread_mutex_unlock(&c->lock);
 }
+
+/* ---- trace tooling and child workloads (h-trace) ---- */
+const char *wl_target(const struct wl_ctx *c) { return c->target; }
+void wl_mark_start(struct wl_ctx *c) { c->n = 0; harness_start(c); }   /* stub: see workload.h */
+int wl_thp(void) { return pages_hugepages(); }

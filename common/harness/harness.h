@@ -28,8 +28,9 @@ struct harness_sample {
 };
 
 struct wl_ctx {
-	const struct workload *wl;   /* NULL when replaying a trace */
+	const struct workload *wl;   /* the workload run (replay for a trace) */
 	const int64_t *values;       /* one per parameter of wl */
+	const char *target;          /* replay FILE: the file, else NULL */
 	uint64_t seed;
 	char prog[64];               /* "regionbench-<backend>", for messages */
 	_Atomic uint64_t ops, next, regions;
@@ -46,7 +47,7 @@ struct wl_ctx {
 	struct csv_buf extra;        /* "name=value;name=value" from wl_extra */
 };
 
-/* Prepares C for a run of WL (NULL for a trace) with VALUES (one per
+/* Prepares C for a run of WL (NULL: none, for tests) with VALUES (one per
  * parameter, owned by the caller). Returns 0, or an errno value. */
 int harness_init(struct wl_ctx *c, const struct workload *wl,
 		 const int64_t *values, uint64_t seed);

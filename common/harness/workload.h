@@ -21,8 +21,9 @@ struct wl_param {
 	                       * for a run well under a second; 0: the default */
 };
 
-/* What a workload's run returns; the driver exits 0, 1 and 3 for them. */
-enum { WL_OK = 0, WL_LIMIT = 1, WL_ESYS = 3 };
+/* What a workload's run returns; the driver exits with it (0, 1, 2, 3).
+ * WL_EINPUT: its input was bad (a malformed trace), after saying where. */
+enum { WL_OK = 0, WL_LIMIT = 1, WL_EINPUT = 2, WL_ESYS = 3 };
 
 struct workload {
 	const char *name;
@@ -68,6 +69,20 @@ int wl_syserr(struct wl_ctx *ctx, int errnum, const char *what);
 /* Extra summary columns (name, value) a workload adds after the standard
  * ones, such as capacity's max_live_regions. Names must be stable. */
 void wl_extra(struct wl_ctx *ctx, const char *name, const char *value);
+
+/* ---- trace tooling and child workloads (h-trace) ---- */
+/* The file of `replay FILE`, or NULL in a plain `run`. */
+const char *wl_target(const struct wl_ctx *ctx);
+/* The workload's own work starts now: what came before (parsing a trace)
+ * is setup, outside wall time; start RSS is taken here. STUB POINT: the
+ * harness's version also resets the kernel's high-water mark. */
+void wl_mark_start(struct wl_ctx *ctx);
+/* Whether memory from the page source gets transparent huge pages (--thp). */
+int wl_thp(void);
+/* `check TRACE...`: loads each trace, prints its parse speed and bytes per
+ * event on OUT; returns WL_OK or the WL_* of the worst failure
+ * (workloads/replay.c). */
+int wl_check_traces(int n, char **files, FILE *out);
 
 /* splitmix64: the one seeded generator every workload uses. */
 static inline uint64_t wl_rand(uint64_t *state)

@@ -1,74 +1,120 @@
-/* trace.c: region traces (docs/regiontrace.md, version 1): parse, check, replay.
+/* trace.c: region traces (docs/regiontrace.md, version 1): parse and check.
  *
  * Invariant: a struct trace holds only events that passed every check of the
  * format, with region ids remapped to dense slots (a slot is reused only
- * after its region was destroyed, so slots = the most regions live at once),
- * so trace_replay indexes an array and never looks anything up. An event is
- * 16 bytes: size, slot, op and log2 of the alignment. The parser is a
- * hand-rolled scanner over memchr-split lines, fed in 1 MiB chunks from zlib
- * (which reads plain files as they are). */
+ * after its region was destroyed, so slots = the most regions live at once).
+ * An event is 16 bytes (struct trace_ev). The parser is a hand-rolled scanner
+ * over memchr-split lines, fed in 1 MiB chunks by a reader that passes plain
+ * text through and inflates gzip members itself, so that a stream cut short,
+ * corrupt, or followed by other bytes is an error rather than an early end.
+ * Every array (events, id table, per-slot state, buffers) is an anonymous
+ * mapping grown with mremap: none of it comes from malloc, which a backend
+ * may replace for the whole process. */
 #include "trace.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 #include <zlib.h>
-
-#include "region.h"
-#include "workload.h"
-
-enum { OP_C, OP_A, OP_S, OP_R, OP_D };
-
-struct trace_ev {
-	uint64_t size;   /* a, s: bytes (at most 2^40) */
-	uint32_t slot;   /* dense region index */
-	uint8_t op;      /* OP_* */
-	uint8_t alog;    /* a: log2 of the alignment */
-};
 
 struct trace {
 	struct trace_ev *ev;
+	size_t ev_cap;          /* bytes mapped at ev */
 	uint64_t n;
-	uint32_t slots;
 	struct trace_info info;
-	char *name;
-	uint64_t parse_ns, bytes_in;
 };
 
 #define MAX_RID 4294967295ull
-#define MAX_SIZE (1ull << 40)
 #define NONE UINT32_MAX
+#define CHUNK (1u << 20)        /* text parsed at a time */
+#define ZIN (1u << 17)          /* compressed bytes read at a time */
+
+/* ---- memory mapped directly ---------------------------------------------- */
+
+/* Grows the mapping *P of *CAP bytes to at least NEED bytes (doubling; new
+ * bytes are zero). Returns 0 or ENOMEM. */
+static int map_grow(void *pp, size_t *cap, size_t need)
+{
+	void **p = pp;
+	if (need <= *cap)
+		return 0;
+	size_t nc = *cap ? *cap : 4096;
+	while (nc < need) {
+		if (nc > SIZE_MAX / 2)
+			return ENOMEM;
+		nc *= 2;
+	}
+	void *q = *p ? mremap(*p, *cap, nc, MREMAP_MAYMOVE)
+		     : mmap(NULL, nc, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (q == MAP_FAILED)
+		return ENOMEM;
+	*p = q;
+	*cap = nc;
+	return 0;
+}
+
+static void map_free(void *p, size_t cap)
+{
+	if (p)
+		munmap(p, cap);
+}
 
 /* Parse state: the live ids (linear probing, backward-shift deletion), and
  * per slot the size of its newest allocation (0: nothing to shrink) and the
  * line that created it. */
 struct parser {
 	const char *name;
-	uint64_t line;
-	int header, failed;
+	char *msg;              /* the caller's TRACE_MSG bytes */
+	uint64_t line, max_events;
+	int header, err, stop;  /* err: 0, EINVAL or ENOMEM */
 	struct trace *t;
-	uint64_t cap;
 	uint32_t *key, *val, mask, live;
+	size_t keycap, valcap;
 	uint64_t *newest, *cline;
 	uint32_t *freeslot, nfree, slotcap;
+	size_t newcap, clcap, fscap;
 };
 
-/* Says "NAME:LINE: error: WHAT" in one write and marks the parse failed. */
+/* Says "NAME:LINE: error: WHAT" into the message and marks the trace
+ * malformed (the first error wins). */
 static void perr(struct parser *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 static void perr(struct parser *p, const char *fmt, ...)
 {
+	if (p->err)
+		return;
 	char what[256];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof what, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s:%llu: error: %s\n", p->name, (unsigned long long)p->line, what);
-	p->failed = 1;
+	snprintf(p->msg, TRACE_MSG, "%s:%llu: error: %s", p->name,
+		 (unsigned long long)(p->line ? p->line : 1), what);
+	p->err = EINVAL;
+}
+
+/* Says that memory ran out, naming what was held and the process's limit. */
+static void nomem(struct parser *p)
+{
+	if (p->err)
+		return;
+	struct rlimit rl;
+	char lim[96] = "";
+	if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		snprintf(lim, sizeof lim, "; the address-space limit (ulimit -v) is %llu bytes",
+			 (unsigned long long)rl.rlim_cur);
+	snprintf(p->msg, TRACE_MSG, "%s:%llu: out of memory loading the trace (%llu events parsed, "
+		 "%zu bytes mapped for them%s)", p->name, (unsigned long long)(p->line ? p->line : 1),
+		 (unsigned long long)p->t->n, p->t->ev_cap, lim);
+	p->err = ENOMEM;
 }
 
 static inline uint32_t hash(uint32_t k)
@@ -93,23 +139,26 @@ static int insert(struct parser *p, uint32_t k, uint32_t v);
 static int grow_ids(struct parser *p)
 {
 	uint32_t oldn = p->mask + 1, *ok = p->key, *ov = p->val;
+	size_t okc = p->keycap, ovc = p->valcap;
 	uint32_t n = oldn * 2;
-	uint32_t *nk = malloc(sizeof *nk * n), *nv = malloc(sizeof *nv * n);
-	if (!nk || !nv || n == 0) {
-		free(nk);
-		free(nv);
+	p->key = NULL;
+	p->val = NULL;
+	p->keycap = p->valcap = 0;
+	if (n == 0 || map_grow(&p->key, &p->keycap, sizeof *p->key * n) ||
+	    map_grow(&p->val, &p->valcap, sizeof *p->val * n)) {
+		map_free(p->key, p->keycap);
+		map_free(p->val, p->valcap);
+		p->key = ok, p->val = ov, p->keycap = okc, p->valcap = ovc;
 		return ENOMEM;
 	}
-	memset(nv, 0xff, sizeof *nv * n);
-	p->key = nk;
-	p->val = nv;
+	memset(p->val, 0xff, sizeof *p->val * n);
 	p->mask = n - 1;
 	p->live = 0;
 	for (uint32_t i = 0; i < oldn; i++)
 		if (ov[i] != NONE)
 			insert(p, ok[i], ov[i]);
-	free(ok);
-	free(ov);
+	map_free(ok, okc);
+	map_free(ov, ovc);
 	return 0;
 }
 
@@ -154,14 +203,9 @@ static void erase(struct parser *p, uint32_t k)
 static int push(struct parser *p, int op, uint32_t slot, uint64_t size, int alog)
 {
 	struct trace *t = p->t;
-	if (t->n == p->cap) {
-		uint64_t nc = p->cap ? p->cap + p->cap / 2 : 4096;
-		struct trace_ev *ne = realloc(t->ev, nc * sizeof *ne);
-		if (!ne)
-			return ENOMEM;
-		t->ev = ne;
-		p->cap = nc;
-	}
+	if ((t->n + 1) * sizeof *t->ev > t->ev_cap &&
+	    map_grow(&t->ev, &t->ev_cap, (t->n + 1) * sizeof *t->ev))
+		return ENOMEM;
 	struct trace_ev *e = &t->ev[t->n++];
 	e->size = size;
 	e->slot = slot;
@@ -176,23 +220,18 @@ static uint32_t take_slot(struct parser *p)
 {
 	if (p->nfree)
 		return p->freeslot[--p->nfree];
-	if (p->t->slots == p->slotcap) {
+	uint32_t n = (uint32_t)p->t->info.max_live_regions;   /* slots so far */
+	if (n == p->slotcap) {
 		if (p->slotcap >= (1u << 31))
 			return NONE;
-		uint32_t nc = p->slotcap ? p->slotcap * 2 : 64;
-		uint64_t *nn = realloc(p->newest, nc * sizeof *nn);
-		if (nn)
-			p->newest = nn;
-		uint64_t *cl = nn ? realloc(p->cline, nc * sizeof *cl) : NULL;
-		if (cl)
-			p->cline = cl;
-		uint32_t *fs = cl ? realloc(p->freeslot, nc * sizeof *fs) : NULL;
-		if (!fs)
+		uint32_t nc = p->slotcap ? p->slotcap * 2 : 512;
+		if (map_grow(&p->newest, &p->newcap, nc * sizeof *p->newest) ||
+		    map_grow(&p->cline, &p->clcap, nc * sizeof *p->cline) ||
+		    map_grow(&p->freeslot, &p->fscap, nc * sizeof *p->freeslot))
 			return NONE;
-		p->freeslot = fs;
 		p->slotcap = nc;
 	}
-	return p->t->slots++;
+	return n;
 }
 
 static inline int blank(char c)
@@ -289,6 +328,11 @@ static int parse_line(struct parser *p, const char *s, const char *e)
 			show(b, fs[0], fe[0]), nf > 1 ? " ..." : "");
 		return 1;
 	}
+	if (p->max_events && p->t->n == p->max_events) {
+		p->t->info.truncated = 1;   /* one more event: the prefix ends here */
+		p->stop = 1;
+		return 1;
+	}
 
 	const char *l = fe[0] - fs[0] == 1 ? memchr(letters, fs[0][0], 5) : NULL;
 	if (!l) {
@@ -308,8 +352,8 @@ static int parse_line(struct parser *p, const char *s, const char *e)
 		numerr(p, r, "region id", fs[1], fe[1], "0 to 4294967295");
 		return 1;
 	}
-	if (op == OP_A || op == OP_S) {
-		r = num(fs[2], fe[2], MAX_SIZE, &size);
+	if (op == TRACE_A || op == TRACE_S) {
+		r = num(fs[2], fe[2], TRACE_MAX_SIZE, &size);
 		if (!r && size == 0)
 			r = 2;
 		if (r) {
@@ -317,7 +361,7 @@ static int parse_line(struct parser *p, const char *s, const char *e)
 			return 1;
 		}
 	}
-	if (op == OP_A && nf == 4) {
+	if (op == TRACE_A && nf == 4) {
 		r = num(fs[3], fe[3], UINT64_MAX, &align);
 		if (r) {
 			numerr(p, r, "alignment", fs[3], fe[3], "a power of two from 1 to 4096");
@@ -327,7 +371,7 @@ static int parse_line(struct parser *p, const char *s, const char *e)
 			perr(p, "alignment %llu is not a power of two", (unsigned long long)align);
 			return 1;
 		}
-		if (align > REGION_MAX_ALIGN) {
+		if (align > TRACE_MAX_ALIGN) {
 			perr(p, "alignment %llu is out of range (a power of two from 1 to 4096)",
 				(unsigned long long)align);
 			return 1;
@@ -335,7 +379,7 @@ static int parse_line(struct parser *p, const char *s, const char *e)
 	}
 
 	uint32_t slot = lookup(p, (uint32_t)rid);
-	if (op == OP_C) {
+	if (op == TRACE_C) {
 		if (slot != NONE) {
 			perr(p, "c for region %llu, which is live (created at line %llu)",
 				(unsigned long long)rid, (unsigned long long)p->cline[slot]);
@@ -356,14 +400,14 @@ static int parse_line(struct parser *p, const char *s, const char *e)
 
 	int alog = 0;
 	switch (op) {
-	case OP_A:
+	case TRACE_A:
 		while ((1ull << alog) < align)
 			alog++;
 		p->newest[slot] = size;
 		p->t->info.allocs++;
 		p->t->info.bytes += size;
 		break;
-	case OP_S:
+	case TRACE_S:
 		if (!p->newest[slot]) {
 			perr(p, "s in region %llu with nothing to shrink (no allocation since its creation or last reset)",
 				(unsigned long long)rid);
@@ -377,10 +421,10 @@ static int parse_line(struct parser *p, const char *s, const char *e)
 		}
 		p->newest[slot] = size;
 		break;
-	case OP_R:
+	case TRACE_R:
 		p->newest[slot] = 0;
 		break;
-	case OP_D:
+	case TRACE_D:
 		erase(p, (uint32_t)rid);
 		p->freeslot[p->nfree++] = slot;
 		break;
@@ -389,12 +433,13 @@ static int parse_line(struct parser *p, const char *s, const char *e)
 		goto nomem;
 	return 0;
 nomem:
-	perr(p, "out of memory while loading the trace");
+	nomem(p);
 	return 1;
 }
 
 /* Parses the complete lines of [buf, buf+len); the text after the last
- * newline is left for later unless FINAL. Returns the bytes consumed. */
+ * newline is left for later unless FINAL. Returns the bytes consumed; stops
+ * early on an error or at the end of the prefix asked for. */
 static size_t parse_chunk(struct parser *p, const char *buf, size_t len, int final)
 {
 	const char *s = buf, *end = buf + len;
@@ -406,58 +451,15 @@ static size_t parse_chunk(struct parser *p, const char *buf, size_t len, int fin
 			nl = end;
 		}
 		p->line++;
+		if (nl - s > TRACE_MAX_LINE) {
+			perr(p, "line longer than %d bytes (the format's limit)", TRACE_MAX_LINE);
+			return (size_t)(s - buf);
+		}
 		if (parse_line(p, s, nl))
-			return (size_t)(nl - buf);
+			return (size_t)(s - buf);
 		s = nl < end ? nl + 1 : end;
 	}
 	return (size_t)(s - buf);
-}
-
-static int begin(struct parser *p, const char *name)
-{
-	memset(p, 0, sizeof *p);
-	p->name = name;
-	p->t = calloc(1, sizeof *p->t);
-	p->key = malloc(sizeof *p->key * 64);
-	p->val = malloc(sizeof *p->val * 64);
-	if (p->t)
-		p->t->name = strdup(name);
-	if (!p->t || !p->key || !p->val || !p->t->name) {
-		fprintf(stderr, "%s: error: out of memory while loading the trace\n", name);
-		return 1;
-	}
-	p->mask = 63;
-	memset(p->val, 0xff, sizeof *p->val * 64);
-	return 0;
-}
-
-/* Checks the end of the trace, frees the parse state, and hands over or
- * frees the trace. Returns 0 or 2. */
-static int finish(struct parser *p, struct trace **out)
-{
-	if (!p->failed && !p->header) {
-		if (!p->line)
-			p->line = 1;
-		perr(p, "missing header: the trace has no 'regiontrace 1' line");
-	}
-	free(p->key);
-	free(p->val);
-	free(p->newest);
-	free(p->cline);
-	free(p->freeslot);
-	struct trace *t = p->t;
-	if (p->failed) {
-		trace_free(t);
-		return 2;
-	}
-	if (t->n && t->n < p->cap) {
-		struct trace_ev *e = realloc(t->ev, t->n * sizeof *e);
-		if (e)
-			t->ev = e;
-	}
-	t->info.events = t->n;
-	*out = t;
-	return 0;
 }
 
 static uint64_t now_ns(void)
@@ -467,106 +469,249 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Parses the whole trace in BUF (LEN bytes) as if read from NAME: the same
- * checks and messages as trace_load, without a file (fuzzing, tests). */
-int trace_parse_buffer(const char *name, const char *buf, size_t len, struct trace **out)
+static int begin(struct parser *p, const char *name, uint64_t max_events, char *msg)
 {
-	struct parser p;
-	uint64_t t0 = now_ns();
-	if (begin(&p, name)) {
-		p.failed = 1;
-		return finish(&p, out);
+	memset(p, 0, sizeof *p);
+	p->name = name;
+	p->msg = msg;
+	p->max_events = max_events;
+	msg[0] = '\0';
+	p->t = mmap(NULL, sizeof *p->t, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p->t == MAP_FAILED) {
+		static struct trace none;   /* for nomem's message */
+		p->t = &none;
+		nomem(p);
+		p->t = NULL;
+		return ENOMEM;
 	}
-	parse_chunk(&p, buf, len, 1);
-	int r = finish(&p, out);
-	if (!r) {
-		(*out)->parse_ns = now_ns() - t0;
-		(*out)->bytes_in = len;
+	p->t->info.parse_ns = now_ns();
+	if (map_grow(&p->key, &p->keycap, sizeof *p->key * 64) ||
+	    map_grow(&p->val, &p->valcap, sizeof *p->val * 64)) {
+		nomem(p);
+		return ENOMEM;
 	}
-	return r;
+	p->mask = 63;
+	memset(p->val, 0xff, sizeof *p->val * 64);
+	return 0;
 }
 
-int trace_load(const char *path, struct trace **out)
+/* Checks the end of the trace, frees the parse state, and hands over or
+ * frees the trace. Returns 0 or the error. */
+static int finish(struct parser *p, struct trace **out)
 {
-	gzFile f = gzopen(path, "rb");
-	if (!f) {
-		fprintf(stderr, "%s: error: cannot open the trace: %s\n", path,
-			errno ? strerror(errno) : "out of memory");
-		return 2;
+	if (!p->err && !p->header)
+		perr(p, p->t->info.text_bytes ? "missing header: the trace has no 'regiontrace 1' line"
+			: "the file is empty, not a trace (a trace starts with 'regiontrace 1')");
+	map_free(p->key, p->keycap);
+	map_free(p->val, p->valcap);
+	map_free(p->newest, p->newcap);
+	map_free(p->cline, p->clcap);
+	map_free(p->freeslot, p->fscap);
+	struct trace *t = p->t;
+	if (p->err) {
+		trace_free(t);
+		return p->err;
 	}
-	gzbuffer(f, 1 << 17);
+	/* Give back the doubling's slack (shrinking never moves a mapping). */
+	size_t need = (t->n * sizeof *t->ev + 4095) & ~(size_t)4095;
+	if (t->ev && need < t->ev_cap) {
+		if (need == 0) {
+			map_free(t->ev, t->ev_cap);
+			t->ev = NULL;
+			t->ev_cap = 0;
+		} else if (mremap(t->ev, t->ev_cap, need, 0) != MAP_FAILED) {
+			t->ev_cap = need;
+		}
+	}
+	t->info.events = t->n;
+	t->info.mem_bytes = t->ev_cap + (size_t)sysconf(_SC_PAGESIZE);   /* + struct trace's page */
+	t->info.parse_ns = now_ns() - t->info.parse_ns;
+	*out = t;
+	return 0;
+}
+
+int trace_parse_buffer(const char *name, const char *buf, size_t len, uint64_t max_events,
+		       struct trace **out, char *msg)
+{
 	struct parser p;
-	uint64_t t0 = now_ns(), bytes = 0;
-	size_t cap = 1 << 20, have = 0;
-	char *buf = malloc(cap);
-	if (begin(&p, path) || !buf) {
-		if (!buf)
-			fprintf(stderr, "%s: error: out of memory while loading the trace\n", path);
-		p.failed = 1;
-		goto done;
+	if (begin(&p, name, max_events, msg) == 0) {
+		p.t->info.text_bytes = len;
+		parse_chunk(&p, buf, len, 1);
+	}
+	return finish(&p, out);
+}
+
+/* ---- reading: plain text as it is, gzip members inflated ------------------- */
+
+struct reader {
+	int fd, gz, in_eof, member_end;
+	z_stream z;
+	int zinit;
+	unsigned char *in;      /* ZIN bytes */
+};
+
+/* Reads more text into [out, out+cap): sets *got (0 only at a clean end).
+ * Returns 0, an errno value, or -1 with WHY for a bad gzip stream. */
+static int reader_fill(struct reader *r, char *out, size_t cap, size_t *got, const char **why)
+{
+	*got = 0;
+	if (!r->gz) {
+		for (;;) {
+			ssize_t n = read(r->fd, out, cap);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0)
+				return errno;
+			*got = (size_t)n;
+			return 0;
+		}
 	}
 	for (;;) {
-		if (have == cap) {
-			/* One line longer than the buffer (a long comment). */
-			char *nb = realloc(buf, cap * 2);
-			if (!nb) {
-				perr(&p, "out of memory while loading the trace");
-				break;
-			}
-			buf = nb;
-			cap *= 2;
+		if (r->z.avail_in < 2 && !r->in_eof) {
+			memmove(r->in, r->z.next_in, r->z.avail_in);
+			ssize_t n = read(r->fd, r->in + r->z.avail_in, ZIN - r->z.avail_in);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0)
+				return errno;
+			r->in_eof = n == 0;
+			r->z.next_in = r->in;
+			r->z.avail_in += (unsigned)n;
+			continue;
 		}
-		unsigned want = cap - have > (1u << 30) ? 1u << 30 : (unsigned)(cap - have);
-		int got = gzread(f, buf + have, want);
-		if (got < 0) {
-			int zerr;
-			const char *m = gzerror(f, &zerr);
-			fprintf(stderr, "%s:%llu: error: cannot read the trace: %s\n", path,
-				(unsigned long long)p.line + 1, zerr == Z_ERRNO ? strerror(errno) : m);
-			p.failed = 1;
+		if (r->member_end) {
+			/* After a member: the end of the file, or another member. */
+			if (r->z.avail_in == 0)
+				return 0;
+			if (r->z.avail_in < 2 || r->z.next_in[0] != 0x1f || r->z.next_in[1] != 0x8b) {
+				*why = "other bytes follow the gzip stream";
+				return -1;
+			}
+			inflateReset(&r->z);
+			r->member_end = 0;
+		}
+		if (r->z.avail_in == 0) {
+			*why = "the gzip stream is cut short (the file ends inside it)";
+			return -1;
+		}
+		r->z.next_out = (unsigned char *)out;
+		r->z.avail_out = (unsigned)cap;
+		int zr = inflate(&r->z, Z_NO_FLUSH);
+		*got = cap - r->z.avail_out;
+		if (zr == Z_STREAM_END)
+			r->member_end = 1;
+		else if (zr == Z_MEM_ERROR)
+			return ENOMEM;
+		else if (zr != Z_OK && zr != Z_BUF_ERROR) {
+			*why = r->z.msg ? r->z.msg : "the gzip stream is corrupt";
+			return -1;
+		}
+		if (*got)
+			return 0;
+	}
+}
+
+int trace_load(const char *path, uint64_t max_events, struct trace **out, char *msg)
+{
+	struct parser p;
+	struct reader r = { .fd = -1 };
+	char *buf = NULL;
+	size_t bufcap = 0, have = 0;
+	if (begin(&p, path, max_events, msg))
+		return finish(&p, out);
+	r.fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (r.fd < 0 || map_grow(&buf, &bufcap, CHUNK + ZIN)) {
+		int e = r.fd < 0 ? errno : ENOMEM;
+		if (e == ENOMEM)
+			nomem(&p);
+		else
+			snprintf(msg, TRACE_MSG, "%s: cannot open the trace: %s", path, strerror(e));
+		p.err = e;
+		goto done;
+	}
+	r.in = (unsigned char *)buf + CHUNK;
+	/* gzip by its magic bytes, whatever the name. */
+	for (;;) {
+		ssize_t n = read(r.fd, buf, 2);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			p.err = errno;
+			snprintf(msg, TRACE_MSG, "%s: cannot read the trace: %s", path, strerror(errno));
+			goto done;
+		}
+		if (n == 2 && (unsigned char)buf[0] == 0x1f && (unsigned char)buf[1] == 0x8b) {
+			r.gz = 1;
+			memcpy(r.in, buf, 2);
+			r.z.next_in = r.in;
+			r.z.avail_in = 2;
+			if (inflateInit2(&r.z, 16 + MAX_WBITS) != Z_OK) {
+				nomem(&p);
+				goto done;
+			}
+			r.zinit = 1;
+		} else {
+			have = (size_t)n;
+			p.t->info.text_bytes = have;
+		}
+		break;
+	}
+	for (;;) {
+		size_t got;
+		const char *why = NULL;
+		int e = reader_fill(&r, buf + have, CHUNK - have, &got, &why);
+		if (e) {
+			/* Before parsing the partial line left: the stream's own error. */
+			p.line++;
+			if (e == -1)
+				perr(&p, "%s", why);
+			else if (e == ENOMEM)
+				nomem(&p);
+			else {
+				snprintf(msg, TRACE_MSG, "%s:%llu: cannot read the trace: %s", path,
+					 (unsigned long long)p.line, strerror(e));
+				p.err = e;
+			}
 			break;
 		}
-		bytes += (uint64_t)got;
-		have += (size_t)got;
+		p.t->info.text_bytes += got;
+		have += got;
 		size_t used = parse_chunk(&p, buf, have, got == 0);
-		if (p.failed || got == 0)
+		if (p.err || p.stop || got == 0)
 			break;
 		memmove(buf, buf + used, have - used);
 		have -= used;
-	}
-	if (!p.failed) {
-		/* A gzip file cut short reads as a clean end of file otherwise. */
-		int zerr;
-		const char *m = gzerror(f, &zerr);
-		if (zerr != Z_OK) {
-			fprintf(stderr, "%s:%llu: error: cannot read the trace: %s\n", path,
-				(unsigned long long)p.line, m);
-			p.failed = 1;
+		if (have > TRACE_MAX_LINE) {
+			p.line++;
+			perr(&p, "line longer than %d bytes (the format's limit)", TRACE_MAX_LINE);
+			break;
 		}
 	}
 done:
-	free(buf);
-	gzclose(f);
-	int r = finish(&p, out);
-	if (!r) {
-		(*out)->parse_ns = now_ns() - t0;
-		(*out)->bytes_in = bytes;
-	}
-	return r;
+	if (r.zinit)
+		inflateEnd(&r.z);
+	if (r.fd >= 0)
+		close(r.fd);
+	map_free(buf, bufcap);
+	return finish(&p, out);
 }
 
 void trace_free(struct trace *t)
 {
 	if (!t)
 		return;
-	free(t->ev);
-	free(t->name);
-	free(t);
+	map_free(t->ev, t->ev_cap);
+	munmap(t, sizeof *t);
 }
 
 void trace_info(const struct trace *t, struct trace_info *out)
 {
 	*out = t->info;
+}
+
+const struct trace_ev *trace_events(const struct trace *t)
+{
+	return t->ev;
 }
 
 void trace_event_get(const struct trace *t, uint64_t k, struct trace_event *out)
@@ -575,125 +720,16 @@ void trace_event_get(const struct trace *t, uint64_t k, struct trace_event *out)
 	out->op = letters[e->op];
 	out->slot = e->slot;
 	out->size = e->size;
-	out->align = e->op == OP_A ? 1u << e->alog : 0;
+	out->align = e->op == TRACE_A ? 1u << e->alog : 0;
 }
 
-/* Bytes the loaded trace occupies in memory. */
-static uint64_t footprint(const struct trace *t)
+void trace_print_stats(const struct trace *t, const char *name, FILE *f)
 {
-	return sizeof *t + (t->name ? strlen(t->name) + 1 : 0) + t->n * sizeof(struct trace_ev);
-}
-
-void trace_print_stats(const struct trace *t, FILE *f)
-{
-	double s = t->parse_ns / 1e9;
-	uint64_t n = t->n ? t->n : 1;
-	fprintf(f, "%s: %llu events (%llu bytes of text) parsed in %.3f s: %.1f million events/s; "
+	const struct trace_info *i = &t->info;
+	double s = i->parse_ns / 1e9;
+	fprintf(f, "%s: %llu events%s (%llu bytes of text) parsed in %.3f s: %.1f million events/s; "
 		"%.2f bytes per parsed event (%llu bytes in all)\n",
-		t->name, (unsigned long long)t->n, (unsigned long long)t->bytes_in, s,
-		s > 0 ? t->n / s / 1e6 : 0.0, (double)footprint(t) / n,
-		(unsigned long long)footprint(t));
-}
-
-/* Destroys every region still live in REG (SLOTS entries). */
-static void destroy_all(region_t **reg, uint32_t slots)
-{
-	for (uint32_t i = 0; i < slots; i++) {
-		region_destroy(reg[i]);
-		reg[i] = NULL;
-	}
-}
-
-/* Events per wl_progress call: at most 1024 (the call stays off the
- * profile), and fine enough that every sample point of a short trace is
- * crossed on its own. */
-static uint64_t batch_of(uint64_t n)
-{
-	uint64_t b = n / 4096;
-	return b < 1 ? 1 : b > 1024 ? 1024 : b;
-}
-
-int trace_replay(const struct trace *t, struct wl_ctx *ctx)
-{
-	uint32_t slots = t->slots ? t->slots : 1;
-	region_t **reg = calloc(slots, sizeof *reg);
-	void **newest = calloc(slots, sizeof *newest);
-	if (!reg || !newest) {
-		free(reg);
-		free(newest);
-		return wl_limit(ctx, REGION_ENOMEM, "allocating the replay's region table"), 1;
-	}
-	wl_set_total_ops(ctx, t->n);
-	/* How the parse went, for the summary row: it ran before, untimed. */
-	char what[96];
-	snprintf(what, sizeof what, "%.0f", t->parse_ns ? t->n / (t->parse_ns / 1e9) : 0.0);
-	wl_extra(ctx, "parse_events_per_s", what);
-	snprintf(what, sizeof what, "%.2f", (double)footprint(t) / (t->n ? t->n : 1));
-	wl_extra(ctx, "parse_bytes_per_event", what);
-	int rc = 0;
-	uint64_t done = 0, batch = batch_of(t->n);
-	for (uint64_t k = 0; k < t->n; k++) {
-		const struct trace_ev *e = &t->ev[k];
-		region_t *r = reg[e->slot];
-		switch (e->op) {
-		case OP_C: {
-			int err = region_create(&reg[e->slot]);
-			if (err) {
-				snprintf(what, sizeof what, "creating a region (event %llu)",
-					(unsigned long long)k + 1);
-				rc = 1;
-				wl_limit(ctx, err, what);
-				goto out;
-			}
-			newest[e->slot] = NULL;
-			wl_count_region(ctx);
-			break;
-		}
-		case OP_A: {
-			size_t align = (size_t)1 << e->alog;
-			void *p = region_alloc(r, (size_t)e->size, align < REGION_MIN_ALIGN ? REGION_MIN_ALIGN : align);
-			if (!p) {
-				snprintf(what, sizeof what, "allocating %llu bytes (event %llu)",
-					(unsigned long long)e->size, (unsigned long long)k + 1);
-				rc = 1;
-				wl_limit(ctx, region_error(r), what);
-				goto out;
-			}
-			/* Initialise it, as a program would: RSS must reflect the trace. */
-			memset(p, (int)(k & 0xff) | 1, (size_t)e->size);
-			newest[e->slot] = p;
-			break;
-		}
-		case OP_S: {
-			int err = region_shrink(r, newest[e->slot], (size_t)e->size);
-			if (err) {
-				snprintf(what, sizeof what, "shrinking to %llu bytes (event %llu)",
-					(unsigned long long)e->size, (unsigned long long)k + 1);
-				rc = 1;
-				wl_limit(ctx, err, what);
-				goto out;
-			}
-			break;
-		}
-		case OP_R:
-			region_reset(r);
-			newest[e->slot] = NULL;
-			break;
-		case OP_D:
-			region_destroy(r);
-			reg[e->slot] = NULL;
-			break;
-		}
-		if (k + 1 - done == batch) {
-			wl_progress(ctx, batch);
-			done = k + 1;
-		}
-	}
-out:
-	destroy_all(reg, t->slots);
-	if (!rc && t->n > done)
-		wl_progress(ctx, t->n - done);
-	free(reg);
-	free(newest);
-	return rc;
+		name, (unsigned long long)i->events, i->truncated ? " (a prefix)" : "",
+		(unsigned long long)i->text_bytes, s, s > 0 ? i->events / s / 1e6 : 0.0,
+		(double)i->mem_bytes / (i->events ? i->events : 1), (unsigned long long)i->mem_bytes);
 }

@@ -1,8 +1,11 @@
-/* trace.h: region traces (docs/regiontrace.md, version 1): parse, check, replay.
+/* trace.h: region traces (docs/regiontrace.md, version 1): parse and check.
  *
  * A trace is read and checked whole before any of it runs, with region ids
- * remapped to dense indices, so parsing is never measured and the replay
- * loop does no lookups. */
+ * remapped to dense slots, so parsing is never measured and a replayer
+ * (workloads/replay.c) does no lookups. The parsed events live in memory
+ * mapped directly (mmap), outside whatever allocator the process links, so
+ * every backend replays from the same memory. The library prints nothing:
+ * each call returns 0 or an errno value, with a one-line message. */
 #ifndef TRACE_H
 #define TRACE_H
 
@@ -10,37 +13,46 @@
 #include <stdint.h>
 #include <stdio.h>
 
-struct trace;
-struct wl_ctx;
+#define TRACE_MAX_LINE 4096        /* bytes in one line, newline excluded */
+#define TRACE_MAX_ALIGN 4096       /* the format's largest alignment */
+#define TRACE_MAX_SIZE (1ull << 40)
+#define TRACE_MSG 512              /* room for a message */
 
-/* Loads and checks the trace at PATH (plain text, or gzip when it ends in
- * .gz). Returns 0 and sets *out; on malformed input prints
- * "PATH:LINE: error: WHAT" on stderr and returns 2; on an unreadable file
- * prints why and returns 2. */
-int trace_load(const char *path, struct trace **out);
+struct trace;
+
+/* Loads and checks the first MAX_EVENTS events (0: all) of the trace at
+ * PATH: plain text, or gzip (one or more members; told by its magic bytes).
+ * Returns 0 and sets *out, or, with a one-line message in MSG (TRACE_MSG
+ * bytes):
+ *   EINVAL  malformed: "PATH:LINE: error: WHAT" (LINE is never 0), also for
+ *           a gzip stream cut short or corrupt, trailing bytes after it, or
+ *           a line over TRACE_MAX_LINE bytes;
+ *   ENOMEM  out of memory: "PATH:LINE: out of memory ...", naming how much
+ *           was held;
+ *   other   the file could not be opened or read (the errno): "PATH: ...". */
+int trace_load(const char *path, uint64_t max_events, struct trace **out, char *msg);
 void trace_free(struct trace *t);
 
-/* trace_load on the LEN bytes at BUF (plain text), with NAME in messages;
- * for the fuzzer and the tests. */
-int trace_parse_buffer(const char *name, const char *buf, size_t len, struct trace **out);
-
-/* Prints on F how fast T was parsed (million events per second) and how many
- * bytes it takes per parsed event (trace_replay also puts both in the
- * summary's extras: parse_events_per_s, parse_bytes_per_event). */
-void trace_print_stats(const struct trace *t, FILE *f);
+/* trace_load on the LEN bytes at BUF (plain text), named NAME in messages;
+ * for the fuzzers and the tests. */
+int trace_parse_buffer(const char *name, const char *buf, size_t len, uint64_t max_events,
+		       struct trace **out, char *msg);
 
 struct trace_info {
 	uint64_t events;   /* event lines */
 	uint64_t creates;  /* c events */
 	uint64_t allocs;   /* a events */
 	uint64_t bytes;    /* sum of a sizes */
-	uint64_t max_live_regions;
+	uint64_t max_live_regions;   /* also the number of slots */
+	uint64_t text_bytes;         /* bytes of text read (after gunzip) */
+	uint64_t parse_ns;           /* time trace_load took */
+	uint64_t mem_bytes;          /* memory the parsed trace holds */
+	int truncated;               /* 1: stopped at MAX_EVENTS, more followed */
 };
 void trace_info(const struct trace *t, struct trace_info *out);
 
 /* Event K (0-based, K < events) of T as parsed: its letter, its dense
- * region slot (ids are remapped at parse time), size and alignment; for
- * tests that compare two traces. */
+ * region slot (ids are remapped at parse time), size and alignment. */
 struct trace_event {
 	char op;          /* 'c', 'a', 's', 'r' or 'd' */
 	uint32_t slot;
@@ -49,9 +61,18 @@ struct trace_event {
 };
 void trace_event_get(const struct trace *t, uint64_t k, struct trace_event *out);
 
-/* Replays T through region.h, writing every allocated byte, reporting one
- * op per event and one region per c event to CTX. Returns 0, or 1 after
- * wl_limit() has named the backend limit that stopped it. */
-int trace_replay(const struct trace *t, struct wl_ctx *ctx);
+/* The parsed events as stored, for a replayer's loop: 16 bytes each. */
+enum { TRACE_C, TRACE_A, TRACE_S, TRACE_R, TRACE_D };
+struct trace_ev {
+	uint64_t size;   /* a, s: bytes (at most TRACE_MAX_SIZE) */
+	uint32_t slot;   /* dense region index, below max_live_regions */
+	uint8_t op;      /* TRACE_* */
+	uint8_t alog;    /* a: log2 of the alignment */
+};
+const struct trace_ev *trace_events(const struct trace *t);
+
+/* Prints on F, in one line, how fast T was parsed (million events per
+ * second) and the bytes it takes per parsed event. */
+void trace_print_stats(const struct trace *t, const char *name, FILE *f);
 
 #endif

@@ -1,20 +1,31 @@
 /* fuzz-parse.c: libFuzzer target for the trace parser (make fuzz).
  *
- * Feeds any bytes to trace_parse_buffer; a trace it accepts must be
- * consistent with what trace_info reports (counts, sums, dense slots below
- * the most regions live at once), else the target aborts. */
+ * Feeds any bytes to trace_parse_buffer, whole and as a prefix of a few
+ * events; a trace it accepts must be consistent with what trace_info
+ * reports (counts, sums, dense slots below the most regions live at once),
+ * and a rejected one must say where in one line, never at line 0. */
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "trace.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void one(const uint8_t *data, size_t size, uint64_t max_events)
 {
 	struct trace *t;
-	if (trace_parse_buffer("fuzz", (const char *)data, size, &t))
-		return 0;
+	char msg[TRACE_MSG];
+	int err = trace_parse_buffer("fuzz", (const char *)data, size, max_events, &t, msg);
+	if (err) {
+		if (err != EINVAL || strncmp(msg, "fuzz:", 5) || !strncmp(msg, "fuzz:0:", 7) ||
+		    strchr(msg, '\n'))
+			abort();
+		return;
+	}
 	struct trace_info i;
 	trace_info(t, &i);
+	if (max_events && i.events > max_events)
+		abort();
 	uint64_t creates = 0, allocs = 0, bytes = 0;
 	for (uint64_t k = 0; k < i.events; k++) {
 		struct trace_event e;
@@ -26,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 'a':
 			allocs++;
 			bytes += e.size;
-			if (!e.size || e.size > (1ull << 40) || !e.align || e.align > 4096 ||
+			if (!e.size || e.size > TRACE_MAX_SIZE || !e.align || e.align > TRACE_MAX_ALIGN ||
 			    (e.align & (e.align - 1)))
 				abort();
 			break;
@@ -41,5 +52,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (creates != i.creates || allocs != i.allocs || bytes != i.bytes)
 		abort();
 	trace_free(t);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	one(data, size, 0);
+	one(data, size, 3);
 	return 0;
 }

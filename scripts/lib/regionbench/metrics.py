@@ -39,13 +39,12 @@ DERIVED = [
     Metric("alloc_per_returned", "bytes allocated per byte returned", "", "lower", False),
     Metric("lock_contended_share", "share of lock acquisitions that waited", "", "lower", False),
     Metric("syscalls", "mmap+munmap+madvise+mprotect calls", "calls", "lower", False),
-    Metric("naive_over_pss", "N x RSS / total PSS", "", "higher", False),
 ]
 BY_NAME = {m.name: m for m in CORE + DERIVED}
 
 # Extra fields whose better direction is known; other numeric extras are
 # kept in stats.csv with direction "lower" only when named *_bytes/_ns/_s.
-HIGHER_EXTRAS = ("max_total_bytes", "max_live_regions", "write_mb_s", "load_mb_s",
+HIGHER_EXTRAS = ("max_total_bytes", "max_live_regions", "write_mb_s", "write_warm_mb_s", "load_mb_s",
                  "parse_events_per_s", "largest_free_run_bytes", "bytes_before_refusal",
                  "usable_free_bytes_16", "usable_free_bytes_256", "usable_free_bytes_4096",
                  "sharing_ratio", "share_ratio")
@@ -54,7 +53,13 @@ HIGHER_EXTRAS = ("max_total_bytes", "max_live_regions", "write_mb_s", "load_mb_s
 # Labels of extra fields whose name does not read well as it is.
 EXTRA_LABELS = {
     "max_total_bytes": "total allocated", "max_live_regions": "live regions", "write_mb_s": "write speed",
-    "load_mb_s": "load speed", "total_pss_bytes": "total PSS", "naive_rss_bytes": "N x RSS",
+    "load_mb_s": "load speed", "write_warm_mb_s": "write speed over resident pages",
+    "image_pss_bytes": "Pss of the image's mapping", "image_rss_bytes": "Rss of the image's mapping",
+    "sharing_ratio": "image Rss / Pss (N is perfect)", "naive_bytes": "N private copies",
+    "process_pss_bytes": "whole-process Pss (libraries included)",
+    "process_rss_bytes": "whole-process Rss (libraries included)",
+    "first_refused_request_bytes": "first refused request (one request's size)",
+    "page_table_before_regions": "page tables before phase 2",
     "walk_ns_per_step": "time per walk step", "build_ns_per_node": "time per node built",
     "ns_per_call": "time per call", "bytes_before_refusal": "bytes before the first refusal",
     "page_table_at_max_regions": "page tables at the most live regions", "plateau_round": "plateau round",
@@ -105,9 +110,6 @@ def value(run, row, name):
         return a / b if a is not None and b else None
     if name == "lock_contended_share":
         a, b = num(row["_x"].get("lock_contended")), num(row["_x"].get("lock_acquisitions"))
-        return a / b if a is not None and b else None
-    if name == "naive_over_pss":
-        a, b = num(row["_x"].get("naive_rss_bytes")), num(row["_x"].get("total_pss_bytes"))
         return a / b if a is not None and b else None
     if name == "syscalls":
         calls = [num(row.get(c)) for c in ("mmap_calls", "munmap_calls", "madvise_calls", "mprotect_calls")]

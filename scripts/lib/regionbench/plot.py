@@ -274,18 +274,24 @@ class Figures:
     def serialize(self):
         keys = self.g.of("serialize")
         b1, t1 = self.extra_bars(keys, "write_mb_s", 1.0)
+        b3, t3 = self.extra_bars(keys, "write_warm_mb_s", 1.0)
         b2, t2 = self.extra_bars(keys, "load_mb_s", 1.0)
         self.n += self.bars("serialize-speed", "serialize: a region's graph to a file and back in a new process",
-                            [dict(title="write speed", ylabel="MB/s (10^6 bytes of file per second)", bars=b1, tics=t1),
+                            [dict(title="write speed, first time (tracing and first-touch faults included)",
+                                  ylabel="MB/s (10^6 bytes of file per second)", bars=b1, tics=t1),
+                             dict(title="write speed over resident pages", ylabel="MB/s", bars=b3, tics=t3),
                              dict(title="load speed", ylabel="MB/s", bars=b2, tics=t2)])
 
     def fork_share(self):
         keys = self.g.of("fork-share")
-        b1, t1 = self.extra_bars(keys, "total_pss_bytes", MIB)
-        b2, t2 = self.extra_bars(keys, "naive_rss_bytes", MIB)
+        n = num(self.g.rows(keys[0])[0]["_x"].get("children")) if keys else None
+        b1, t1 = self.extra_bars(keys, "sharing_ratio", 1.0)
+        b2, t2 = self.extra_bars(keys, "process_pss_bytes", MIB)
         self.n += self.bars("fork-share-memory", "fork-share: processes sharing one image",
-                            [dict(title="total PSS of all processes", ylabel="MiB", bars=b1, tics=t1),
-                             dict(title="N x RSS (what N private copies would hold)", ylabel="MiB", bars=b2, tics=t2)])
+                            [dict(title="RSS / PSS of the image's own mapping", ylabel="ratio", bars=b1, tics=t1,
+                                  ref=n, reflabel=f"{plain(n)} processes: perfect sharing" if n else ""),
+                             dict(title="whole-process PSS of all processes (shared libraries included)",
+                                  ylabel="MiB", bars=b2, tics=t2)])
 
     # ---- sweeps ------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ def write(r, anchor):
          "capacity phase 2, regions alive until a limit", anchor("Capacity and live regions")),
         ("Serialization: writing a region to a file",
          r.answer(strat("serialize"), "extra.write_mb_s", what="writes fastest "),
-         "serialize, MB of file per second", anchor("Serialization")),
+         "serialize, MB of file per second, tracing and first-touch faults included", anchor("Serialization")),
         ("Inflation of long-lived reused regions",
          r.answer(strat("long-running"), "mean_rss_bytes", what="holds the least "),
          "long-running under each strategy's default policy, mean RSS over the run",
@@ -45,8 +45,9 @@ def write(r, anchor):
         ("Decode cost: GS segment against RIP-relative",
          decode_cell(r), "decode_sum microbenchmark, ns per access", anchor("GS segment vs RIP-relative decode")),
         ("Sharing across processes",
-         r.answer(share, "extra.total_pss_bytes", what="holds the least ") if share else NOT,
-         "fork-share, total PSS of every process", anchor("Sharing across processes")),
+         r.answer(share, "extra.sharing_ratio", what="shares the most ") if share else NOT,
+         "fork-share, RSS / PSS of the image's own mapping over N processes (N is perfect sharing)",
+         anchor("Sharing across processes")),
     ]
     out = ["Each row names the strategy that wins by the verdict rule (a Mann-Whitney U test of the runs "
            "with p < 0.05 and medians more than 2% apart), with its ratio to the runner-up and that ratio's "
