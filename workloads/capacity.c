@@ -61,13 +61,6 @@ static const char *gib(char *b, size_t n, uint64_t bytes)
 	return b;
 }
 
-static void extra_u(struct wl_ctx *ctx, const char *name, uint64_t v)
-{
-	char b[32];
-	snprintf(b, sizeof b, "%" PRIu64, v);
-	wl_extra(ctx, name, b);
-}
-
 /* The byte written at offset OFF of the run's phase 1 memory. */
 static unsigned char tag(uint64_t off)
 {
@@ -126,7 +119,7 @@ static int run(struct wl_ctx *ctx, FILE *out)
 				fprintf(stderr, "capacity: more phase 1 regions than planned\n");
 				goto fail1;
 			}
-			int e = region_create(&regs[nregs]);
+			int e = wl_create(&regs[nregs]);
 			if (e) {
 				err = e;
 				what = "creating a region";
@@ -186,7 +179,7 @@ static int run(struct wl_ctx *ctx, FILE *out)
 		reading(ctx, out, total, nregs);
 	uint64_t vmas1 = vma_count(), pte1 = pte_bytes();
 	for (size_t i = 0; i < nregs; i++)
-		region_destroy(regs[i]);
+		wl_destroy(regs[i]);
 	free(regs);
 	free(chunks);
 	wl_sample(ctx);
@@ -201,7 +194,7 @@ static int run(struct wl_ctx *ctx, FILE *out)
 	err = 0;
 	while (n < max_regions) {
 		region_t *r;
-		if ((err = region_create(&r)) != 0) {
+		if ((err = wl_create(&r)) != 0) {
 			what = "creating";
 			break;
 		}
@@ -209,7 +202,7 @@ static int run(struct wl_ctx *ctx, FILE *out)
 		if (!p) {
 			err = region_error(r);
 			what = "allocating in";
-			region_destroy(r);
+			wl_destroy(r);
 			break;
 		}
 		wl_count_region(ctx);
@@ -234,7 +227,7 @@ static int run(struct wl_ctx *ctx, FILE *out)
 		reading(ctx, out, 0, n);
 	uint64_t vmas2 = vma_count(), pte2 = pte_bytes();
 	for (uint64_t i = 0; i < n; i++)
-		region_destroy(live[i].r);
+		wl_destroy(live[i].r);
 	free(live);
 	wl_sample(ctx);
 	if (bad) {
@@ -248,19 +241,19 @@ static int run(struct wl_ctx *ctx, FILE *out)
 		if (*c == ';' || *c == '=' || *c == ',')
 			*c = ' ';   /* extras are name=value;name=value */
 	fprintf(out, "capacity: %s\n", limit);
-	extra_u(ctx, "max_total_bytes", total);
-	extra_u(ctx, "max_live_regions", n);
-	wl_extra(ctx, "limit", limit);
-	extra_u(ctx, "vmas_at_max_bytes", vmas1);
-	extra_u(ctx, "page_table_at_max_bytes", pte1);
-	extra_u(ctx, "vmas_at_max_regions", vmas2);
-	extra_u(ctx, "page_table_at_max_regions", pte2);
-	extra_u(ctx, "touch_stride_bytes", stride);
+	wl_extra_u64(ctx, "max_total_bytes", total);
+	wl_extra_u64(ctx, "max_live_regions", n);
+	wl_extra_str(ctx, "limit", limit);
+	wl_extra_u64(ctx, "vmas_at_max_bytes", vmas1);
+	wl_extra_u64(ctx, "page_table_at_max_bytes", pte1);
+	wl_extra_u64(ctx, "vmas_at_max_regions", vmas2);
+	wl_extra_u64(ctx, "page_table_at_max_regions", pte2);
+	wl_extra_u64(ctx, "touch_stride_bytes", stride);
 	return 0;
 
 fail1:
 	for (size_t i = 0; i < nregs; i++)
-		region_destroy(regs[i]);
+		wl_destroy(regs[i]);
 	free(regs);
 	free(chunks);
 	return 1;

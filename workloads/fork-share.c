@@ -95,13 +95,6 @@ static int rollup(long pid, uint64_t *pss, uint64_t *rss)
 	return got == 3 ? 0 : -1;
 }
 
-static void extra_u(struct wl_ctx *ctx, const char *name, uint64_t v)
-{
-	char b[32];
-	snprintf(b, sizeof b, "%" PRIu64, v);
-	wl_extra(ctx, name, b);
-}
-
 /* Builds the image into a sealed memfd; 0 with *fd, *img_len, *root, *sum,
  * or 1 after saying why. */
 static int make_image(struct wl_ctx *ctx, uint64_t n, int *fd, uint64_t *img_len,
@@ -109,25 +102,25 @@ static int make_image(struct wl_ctx *ctx, uint64_t n, int *fd, uint64_t *img_len
 {
 	region_t *r;
 	char why[200];
-	int err = region_create(&r);
+	int err = wl_create(&r);
 	if (err)
 		return wl_limit(ctx, err, "creating the region");
 	wl_count_region(ctx);
 	region_ref_t rr;
 	if ((err = graph_build(r, n, wl_seed(ctx), ctx, &rr)) != 0) {
-		region_destroy(r);
+		wl_destroy(r);
 		return wl_limit(ctx, err, "building the graph");
 	}
 	if (graph_check(r, rr, n, wl_seed(ctx), sum, why, sizeof why) != 0) {
 		fprintf(stderr, "fork-share: the graph is wrong in its own region: %s\n", why);
-		region_destroy(r);
+		wl_destroy(r);
 		return 1;
 	}
 	struct graph_image img;
 	err = graph_pack(r, rr, 4, &img);
 	wl_sample(ctx);
 	/* The builder's region is done with: the image is the shared form. */
-	region_destroy(r);
+	wl_destroy(r);
 	if (err) {
 		fprintf(stderr, "fork-share: packing the graph into 32-bit offsets: %s\n", strerror(err));
 		return 1;
@@ -270,11 +263,11 @@ static int run(struct wl_ctx *ctx, FILE *out)
 	fprintf(out, "fork-share: %d children share a %.1f MiB image: total Pss %.1f MiB, "
 		"Rss %.1f MiB (N private copies)\n", nch, len / 1048576.0,
 		total_pss / 1048576.0, total_rss / 1048576.0);
-	extra_u(ctx, "children", (uint64_t)nch);
-	extra_u(ctx, "image_bytes", len);
-	extra_u(ctx, "total_pss_bytes", total_pss);
-	extra_u(ctx, "naive_rss_bytes", total_rss);
-	extra_u(ctx, "parent_pss_bytes", parent_pss);
+	wl_extra_u64(ctx, "children", (uint64_t)nch);
+	wl_extra_u64(ctx, "image_bytes", len);
+	wl_extra_u64(ctx, "total_pss_bytes", total_pss);
+	wl_extra_u64(ctx, "naive_rss_bytes", total_rss);
+	wl_extra_u64(ctx, "parent_pss_bytes", parent_pss);
 	return 0;
 }
 

@@ -112,7 +112,7 @@ static int load(struct wl_ctx *ctx, FILE *out, uint64_t n)
 		return 1;
 	}
 	region_t *r;
-	int err = region_create(&r);
+	int err = wl_create(&r);
 	if (err) {
 		close(fd);
 		return wl_limit(ctx, err, "creating the region to load into");
@@ -172,7 +172,7 @@ out:
 	if (buf)
 		munmap(buf, sizeof h + h.len);
 	close(fd);
-	region_destroy(r);
+	wl_destroy(r);
 	return rc;
 }
 
@@ -251,13 +251,6 @@ static int spawn_loader(struct wl_ctx *ctx, const char *path, uint64_t n, double
 	return 0;
 }
 
-static void extra_f(struct wl_ctx *ctx, const char *name, const char *fmt, double v)
-{
-	char b[64];
-	snprintf(b, sizeof b, fmt, v);
-	wl_extra(ctx, name, b);
-}
-
 static int run(struct wl_ctx *ctx, FILE *out)
 {
 	uint64_t n = (uint64_t)wl_param(ctx, "nodes");
@@ -266,13 +259,13 @@ static int run(struct wl_ctx *ctx, FILE *out)
 	wl_set_total_ops(ctx, n);
 
 	region_t *r;
-	int err = region_create(&r);
+	int err = wl_create(&r);
 	if (err)
 		return wl_limit(ctx, err, "creating the region");
 	wl_count_region(ctx);
 	region_ref_t root;
 	if ((err = graph_build(r, n, wl_seed(ctx), ctx, &root)) != 0) {
-		region_destroy(r);
+		wl_destroy(r);
 		return wl_limit(ctx, err, "building the graph");
 	}
 	uint64_t region_bytes = region_size(r);
@@ -284,7 +277,7 @@ static int run(struct wl_ctx *ctx, FILE *out)
 	int fd = mkstemp(path);
 	if (fd < 0) {
 		fprintf(stderr, "serialize: cannot make a file like %s: %s\n", path, strerror(errno));
-		region_destroy(r);
+		wl_destroy(r);
 		return 1;
 	}
 	int rc = 1;
@@ -323,7 +316,7 @@ static int run(struct wl_ctx *ctx, FILE *out)
 	img.data = NULL;
 	wl_sample(ctx);
 	/* The loader must not share the writer's memory: the region goes first. */
-	region_destroy(r);
+	wl_destroy(r);
 	r = NULL;
 
 	struct stat sb;
@@ -335,20 +328,20 @@ static int run(struct wl_ctx *ctx, FILE *out)
 	fprintf(out, "serialize: %" PRIu64 " nodes, %" PRIu64 " bytes in the region; %s: "
 		"%.1f MiB on disk, written in %.3f s, loaded and checked in a new process in %.3f s\n",
 		n, region_bytes, method, sb.st_size / 1048576.0, write_s, load_s);
-	wl_extra(ctx, "method", method);
-	extra_f(ctx, "bytes_on_disk", "%.0f", (double)sb.st_size);
-	extra_f(ctx, "region_bytes", "%.0f", (double)region_bytes);
-	extra_f(ctx, "write_s", "%.6f", write_s);
-	extra_f(ctx, "load_s", "%.6f", load_s);
-	extra_f(ctx, "trace_s", "%.6f", trace_s);
-	extra_f(ctx, "write_mb_s", "%.1f", write_s > 0 ? sb.st_size / write_s / 1e6 : 0);
-	extra_f(ctx, "load_mb_s", "%.1f", load_s > 0 ? sb.st_size / load_s / 1e6 : 0);
+	wl_extra_str(ctx, "method", method);
+	wl_extra_u64(ctx, "bytes_on_disk", (uint64_t)sb.st_size);
+	wl_extra_u64(ctx, "region_bytes", (uint64_t)region_bytes);
+	wl_extra_f64(ctx, "write_s", write_s);
+	wl_extra_f64(ctx, "load_s", load_s);
+	wl_extra_f64(ctx, "trace_s", trace_s);
+	wl_extra_f64(ctx, "write_mb_s", write_s > 0 ? sb.st_size / write_s / 1e6 : 0);
+	wl_extra_f64(ctx, "load_mb_s", load_s > 0 ? sb.st_size / load_s / 1e6 : 0);
 	rc = 0;
 out:
 	free(img.data);
 	close(fd);
 	unlink(path);
-	region_destroy(r);
+	wl_destroy(r);
 	return rc;
 }
 

@@ -9,7 +9,6 @@
  * copy (a reused scratch buffer, then an exact allocation) or keep (allocate
  * the most, keep it). The inputs are only read. */
 #include "region.h"
-#include "extra.h"
 #include "workload.h"
 
 #include <dirent.h>
@@ -251,7 +250,7 @@ static int list(struct sw *s, region_t *r, int fd, struct entry **out, size_t *n
 static int walk(struct sw *s, int fd, int deep)
 {
 	region_t *r;
-	int err = region_create(&r);
+	int err = wl_create(&r);
 	if (err)
 		return wl_limit(s->ctx, err, "creating a directory's region");
 	wl_count_region(s->ctx);
@@ -292,7 +291,7 @@ static int walk(struct sw *s, int fd, int deep)
 			s->path[len] = '\0';
 		}
 	}
-	region_destroy(r);
+	wl_destroy(r);
 	return rc;
 }
 
@@ -341,7 +340,7 @@ static int run(struct wl_ctx *ctx, FILE *out)
 	fprintf(out, "checksum %016jx\n", (uintmax_t)s.sum);
 
 	char hex[20];
-	wl_extra(ctx, "wrapper", name);
+	wl_extra_str(ctx, "wrapper", name);
 	wl_extra_u64(ctx, "calls", s.calls);
 	wl_extra_u64(ctx, "bytes_allocated", s.asked);
 	wl_extra_u64(ctx, "bytes_kept", s.kept);
@@ -352,9 +351,9 @@ static int run(struct wl_ctx *ctx, FILE *out)
 	wl_extra_u64(ctx, "inputs_dirs", s.dirs);
 	wl_extra_u64(ctx, "inputs_links", s.links);
 	snprintf(hex, sizeof hex, "%016jx", (uintmax_t)s.digest);
-	wl_extra(ctx, "inputs_digest", hex);
+	wl_extra_str(ctx, "inputs_digest", hex);
 	snprintf(hex, sizeof hex, "%016jx", (uintmax_t)s.sum);
-	wl_extra(ctx, "checksum", hex);
+	wl_extra_str(ctx, "checksum", hex);
 	return WL_OK;
 }
 

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "region.h"
+
 struct wl_ctx;
 
 struct wl_param {
@@ -65,9 +67,50 @@ int wl_limit(struct wl_ctx *ctx, int err, const char *what);
  * result, WL_ESYS. */
 int wl_syserr(struct wl_ctx *ctx, int errnum, const char *what);
 
-/* Extra summary columns (name, value) a workload adds after the standard
- * ones, such as capacity's max_live_regions. Names must be stable. */
-void wl_extra(struct wl_ctx *ctx, const char *name, const char *value);
+/* Values specific to the workload, such as capacity's max_live_regions:
+ * members of the summary's one JSON column, extra. Names must be stable
+ * (scripts/report reads them). Thread-safe. */
+void wl_extra_u64(struct wl_ctx *ctx, const char *name, uint64_t v);
+void wl_extra_f64(struct wl_ctx *ctx, const char *name, double v);
+void wl_extra_str(struct wl_ctx *ctx, const char *name, const char *v);
+
+/* Marks where the workload's own work starts, after its setup (building
+ * inputs, parsing): start_rss_bytes is the RSS read here. Optional; without
+ * it the point is just before run. Only the first call counts. */
+void wl_setup_done(struct wl_ctx *ctx);
+
+/* region_create, region_reset and region_destroy for workloads: the same
+ * calls, timed one by one when the driver runs with --latency (then
+ * wl_latency_on is 1; common/harness/latency.c). Otherwise the cost is one
+ * load and one predictable branch. */
+enum { WL_CREATE, WL_RESET, WL_DESTROY };
+extern int wl_latency_on;
+int wl_timed_create(region_t **out);
+void wl_timed_reset(region_t *r);
+void wl_timed_destroy(region_t *r);
+
+static inline int wl_create(region_t **out)
+{
+	if (__builtin_expect(wl_latency_on, 0))
+		return wl_timed_create(out);
+	return region_create(out);
+}
+
+static inline void wl_reset(region_t *r)
+{
+	if (__builtin_expect(wl_latency_on, 0))
+		wl_timed_reset(r);
+	else
+		region_reset(r);
+}
+
+static inline void wl_destroy(region_t *r)
+{
+	if (__builtin_expect(wl_latency_on, 0))
+		wl_timed_destroy(r);
+	else
+		region_destroy(r);
+}
 
 /* splitmix64: the one seeded generator every workload uses. */
 static inline uint64_t wl_rand(uint64_t *state)

@@ -626,10 +626,8 @@ int trace_replay(const struct trace *t, struct wl_ctx *ctx)
 	wl_set_total_ops(ctx, t->n);
 	/* How the parse went, for the summary row: it ran before, untimed. */
 	char what[96];
-	snprintf(what, sizeof what, "%.0f", t->parse_ns ? t->n / (t->parse_ns / 1e9) : 0.0);
-	wl_extra(ctx, "parse_events_per_s", what);
-	snprintf(what, sizeof what, "%.2f", (double)footprint(t) / (t->n ? t->n : 1));
-	wl_extra(ctx, "parse_bytes_per_event", what);
+	wl_extra_f64(ctx, "parse_events_per_s", t->parse_ns ? t->n / (t->parse_ns / 1e9) : 0.0);
+	wl_extra_f64(ctx, "parse_bytes_per_event", (double)footprint(t) / (t->n ? t->n : 1));
 	int rc = 0;
 	uint64_t done = 0, batch = batch_of(t->n);
 	for (uint64_t k = 0; k < t->n; k++) {
