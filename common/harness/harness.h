@@ -66,10 +66,11 @@ void harness_start(struct wl_ctx *c);
 /* Stops the clock (wall_s) and takes the final sample, LazyFree included. */
 void harness_stop(struct wl_ctx *c);
 
-/* The run's peak RSS in bytes: VmHWM read at harness_stop. Where VmHWM
- * could not be reset it includes the setup before harness_start (still at
- * least every sample); where it cannot be read, the largest sample. *HOW
- * says which: "vmhwm", "vmhwm-unreset" or "sampled". */
+/* The run's peak RSS in bytes: VmHWM read at harness_stop, or the largest
+ * sample where that is higher (the kernel's per-CPU batching of RSS can
+ * leave VmHWM pages below it). Where VmHWM could not be reset it includes
+ * the setup before harness_start; where it cannot be read, the largest
+ * sample. *HOW says which: "vmhwm", "vmhwm-unreset" or "sampled". */
 uint64_t harness_peak_rss(const struct wl_ctx *c, const char **how);
 
 #endif
