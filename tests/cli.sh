@@ -171,9 +171,10 @@ peak = int(r["peak_rss_bytes"])
 print("" if peak >= top else f"peak_rss_bytes {peak} < sample {top}")' "$tmp/p.csv" "$tmp/p.series.csv" 2>&1)
 	[ -z "$why" ] && pass vmhwm-over-samples || fail vmhwm-over-samples "$why"
 
-	# --latency times create and destroy: p50 <= p99 <= p99.9 <= max.
+	# --latency times create and destroy: p50 <= p99 <= p99.9 <= max, and
+	# the histogram beside the series counts every create.
 	rm -f "$tmp/l.csv"
-	"$drv" run binary-trees --quick --latency --csv "$tmp/l.csv" >/dev/null 2>"$tmp/err"
+	"$drv" run binary-trees --quick --latency --csv "$tmp/l.csv" --series "$tmp/l.series.csv" >/dev/null 2>"$tmp/err"
 	why=$(python3 -c '
 import csv, json, sys
 r = list(csv.DictReader(open(sys.argv[1])))[0]
@@ -181,7 +182,10 @@ for k in ("create", "destroy"):
     v = [float(r[f"{k}_{q}_ns"]) for q in ("p50", "p99", "p999", "max")]
     if not (0 <= v[0] <= v[1] <= v[2] <= v[3]): print(f"{k}: {v} not ordered"); break
 else:
-    if json.loads(r["extra"]).get("latency_timer") not in ("tsc", "clock_gettime"): print("no latency_timer in extra")' "$tmp/l.csv" 2>&1)
+    if json.loads(r["extra"]).get("latency_timer") not in ("tsc", "clock_gettime"): print("no latency_timer in extra")
+    h = list(csv.DictReader(open(sys.argv[2])))
+    n = sum(int(x["count"]) for x in h if x["op"] == "create")
+    if n != int(r["regions"]): print(f"histogram holds {n} creates, the row {r['regions']} regions")' "$tmp/l.csv" "$tmp/l.series.latency.csv" 2>&1)
 	[ -z "$why" ] && pass latency-columns || fail latency-columns "$why $(head -c 200 "$tmp/err")"
 
 	# Without --csv, a readable summary follows the workload's output.

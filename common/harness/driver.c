@@ -42,23 +42,28 @@ static const char build_text[] = REGION_BUILD " debug=" STR(REGION_DEBUG) SAN_NO
 static char prog[64];
 
 /* Outputs opened before the run. drop_outputs (at exit, and on a signal)
- * removes what the run would have written: the series' temporary file, and
- * the summary file if this run created it and it is still empty. */
+ * removes what the run would have written: the temporary files of the
+ * files written whole, and the summary file if this run created it and it
+ * is still empty. */
+enum { OUT_SERIES, OUT_HIST, OUT_WHOLE };   /* files written whole */
 static struct {
 	const char *csv;
-	int csv_fd, csv_created, series_fd;
-	char series_tmp[4096];
-} outs = { .csv_fd = -1, .series_fd = -1 };
+	int csv_fd, csv_created;
+	struct { int fd; char tmp[4096]; } whole[OUT_WHOLE];
+} outs = { .csv_fd = -1, .whole = {{.fd = -1}, {.fd = -1}} };
 
 static void drop_outputs(void)
 {
-	if (outs.series_fd >= 0)
-		close(outs.series_fd);
-	if (outs.series_tmp[0])
-		unlink(outs.series_tmp);
+	for (int i = 0; i < OUT_WHOLE; i++) {
+		if (outs.whole[i].fd >= 0)
+			close(outs.whole[i].fd);
+		if (outs.whole[i].tmp[0])
+			unlink(outs.whole[i].tmp);
+		outs.whole[i].fd = -1;
+		outs.whole[i].tmp[0] = '\0';
+	}
 	csv_abandon_append(outs.csv, outs.csv_fd, outs.csv_created);
-	outs.series_fd = outs.csv_fd = -1;
-	outs.series_tmp[0] = '\0';
+	outs.csv_fd = -1;
 }
 
 static const char options[] =
@@ -296,6 +301,34 @@ static void set_params(const struct workload *w, const struct opts *o, int64_t *
 	}
 }
 
+/* Opens PATH (given as option WHAT) to be written whole later, as output
+ * I; exits 2 if it cannot be. */
+static void open_whole(int i, const char *what, const char *path)
+{
+	int err = csv_open_whole(path, outs.whole[i].tmp, sizeof outs.whole[i].tmp, &outs.whole[i].fd);
+	if (err)
+		bad("%s %s: cannot write there (%s); want a file in an existing, writable directory",
+		    what, path, strerror(err));
+}
+
+/* Writes output I whole: LEN bytes of DATA to PATH. Exits 1 (memory) or
+ * 3 if that fails. */
+static void finish_whole(int i, const char *what, const char *path, const char *data,
+			 size_t len, int oom_)
+{
+	int err = oom_ ? ENOMEM : csv_finish_whole(outs.whole[i].fd, outs.whole[i].tmp, path, data, len);
+	if (oom_)
+		close(outs.whole[i].fd);
+	outs.whole[i].fd = -1;
+	outs.whole[i].tmp[0] = '\0';
+	if (err)
+		die(err == ENOMEM ? 1 : 3, "%s %s: cannot write it (%s)", what, path, strerror(err));
+}
+
+/* The latency histogram's file: the series' name with .latency.csv for
+ * .csv ("x.csv" -> "x.latency.csv"), where scripts/ look for it. */
+static char hist_path[4096];
+
 /* Opens the outputs of a run (exits 2 if one cannot be written, having
  * created nothing): the summary file, checked against HEADER, and the
  * series' temporary file. The same file for both is refused. */
@@ -319,11 +352,14 @@ static void open_outputs(const struct opts *o, const char *header)
 		    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
 			bad("--csv %s and --series %s are the same file; want two different files",
 			    o->csv, o->series);
-		int err = csv_open_whole(o->series, outs.series_tmp, sizeof outs.series_tmp,
-					 &outs.series_fd);
-		if (err)
-			bad("--series %s: cannot write there (%s); want a file in an existing, writable directory",
-			    o->series, strerror(err));
+		open_whole(OUT_SERIES, "--series", o->series);
+		if (o->latency) {
+			size_t n = strlen(o->series);
+			if (n > 4 && strcmp(o->series + n - 4, ".csv") == 0)
+				n -= 4;
+			snprintf(hist_path, sizeof hist_path, "%.*s.latency.csv", (int)n, o->series);
+			open_whole(OUT_HIST, "--series (its latency histogram)", hist_path);
+		}
 	}
 }
 
@@ -486,8 +522,8 @@ static void summary_row(const struct summary *s, struct csv_row *r)
 		csv_str(r, s->name[i], value(s, i));
 }
 
-/* The series: one line per sample, header first, through FD. */
-static int write_series(int fd, const char *tmp, const char *path, const struct wl_ctx *c)
+/* The series: one line per sample, header first. */
+static void write_series(const char *path, const struct wl_ctx *c)
 {
 	struct csv_row r;
 	struct csv_buf out = {0};
@@ -518,11 +554,9 @@ static int write_series(int fd, const char *tmp, const char *path, const struct 
 		csv_put(&out, r.vals.s, r.vals.len);
 		csv_put(&out, "\n", 1);
 	}
-	int err = out.oom || r.head.oom || r.vals.oom ? ENOMEM :
-		  csv_finish_whole(fd, tmp, path, out.s, out.len);
+	finish_whole(OUT_SERIES, "--series", path, out.s, out.len, out.oom || r.head.oom || r.vals.oom);
 	csv_row_free(&r);
 	csv_buf_free(&out);
-	return err;
 }
 
 static void on_signal(int sig)
@@ -585,11 +619,7 @@ static int cmd_calibrate(struct opts *o)
 		bad("calibrate takes only --csv FILE; want calibrate [--csv FILE]");
 	char dir[4096] = ".";
 	if (o->csv) {
-		int err = csv_open_whole(o->csv, outs.series_tmp, sizeof outs.series_tmp,
-					 &outs.series_fd);
-		if (err)
-			bad("--csv %s: cannot write there (%s); want a file in an existing, writable directory",
-			    o->csv, strerror(err));
+		open_whole(OUT_SERIES, "--csv", o->csv);
 		const char *slash = strrchr(o->csv, '/');
 		if (slash)
 			snprintf(dir, sizeof dir, "%.*s", slash == o->csv ? 1 : (int)(slash - o->csv), o->csv);
@@ -609,13 +639,8 @@ static int cmd_calibrate(struct opts *o)
 	if (out.oom)
 		oom("writing the calibration");
 	fputs(out.s, stdout);
-	if (o->csv) {
-		err = csv_finish_whole(outs.series_fd, outs.series_tmp, o->csv, out.s, out.len);
-		outs.series_fd = -1;
-		outs.series_tmp[0] = '\0';
-		if (err)
-			die(3, "--csv %s: cannot write it (%s)", o->csv, strerror(err));
-	}
+	if (o->csv)
+		finish_whole(OUT_SERIES, "--csv", o->csv, out.s, out.len, 0);
 	csv_buf_free(&out);
 	return 0;
 }
@@ -730,13 +755,13 @@ static int cmd_run(struct opts *o)
 				prog, name, rc);
 		return 1;
 	}
-	if (o->series) {
-		err = write_series(outs.series_fd, outs.series_tmp, o->series, &c);
-		outs.series_fd = -1;
-		outs.series_tmp[0] = '\0';
-		if (err)
-			die(err == ENOMEM ? 1 : 3, "--series %s: cannot write it (%s)", o->series,
-			    strerror(err));
+	if (o->series)
+		write_series(o->series, &c);
+	if (o->series && o->latency) {
+		struct csv_buf h = {0};
+		latency_histogram(&h);
+		finish_whole(OUT_HIST, "--series (its latency histogram)", hist_path, h.s, h.len, h.oom);
+		csv_buf_free(&h);
 	}
 	summarize(&s, &c, name, params.s, o);
 	if (o->csv) {

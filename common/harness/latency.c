@@ -2,6 +2,7 @@
 #include "latency.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,14 +69,23 @@ static unsigned bucket(uint64_t v)
 	return (e - 3) * 16 + (unsigned)((v >> (e - 4)) & 15);
 }
 
-/* The middle of bucket I, in ticks. */
+/* The lowest value of bucket I, and its width, in ticks. */
+static double low(unsigned i, double *width)
+{
+	if (i < 32) {
+		*width = 1;
+		return i;
+	}
+	unsigned e = i / 16 + 3, sub = i % 16;
+	*width = (double)(1ull << (e - 4));
+	return (16 + sub) * *width;
+}
+
+/* The middle of bucket I, in ticks (exact below 32). */
 static double middle(unsigned i)
 {
-	if (i < 32)
-		return i;
-	unsigned e = i / 16 + 3, sub = i % 16;
-	double width = (double)(1ull << (e - 4));
-	return (16 + sub) * width + width / 2;
+	double w, l = low(i, &w);
+	return i < 32 ? l : l + w / 2;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -172,20 +182,52 @@ void wl_timed_destroy(region_t *r)
 	record(WL_DESTROY, t0, tick());
 }
 
-void latency_get(int kind, struct latency_figures *f)
+/* Every thread's histogram of KIND summed into COUNT; returns the calls,
+ * and the largest in *MAX. */
+static uint64_t merged(int kind, uint64_t *count, uint64_t *max)
 {
-	static uint64_t count[NB];
-	uint64_t n = 0, max = 0;
-	memset(f, 0, sizeof *f);
-	memset(count, 0, sizeof count);
+	uint64_t n = 0;
+	*max = 0;
+	memset(count, 0, NB * sizeof *count);
 	pthread_mutex_lock(&lock);
 	for (struct hist *h = all; h; h = h->next) {
 		for (unsigned i = 0; i < NB; i++)
 			count[i] += h->count[kind][i];
 		n += h->n[kind];
-		max = h->max[kind] > max ? h->max[kind] : max;
+		*max = h->max[kind] > *max ? h->max[kind] : *max;
 	}
 	pthread_mutex_unlock(&lock);
+	return n;
+}
+
+void latency_histogram(struct csv_buf *out)
+{
+	static uint64_t count[NB];
+	static const char *const op[3] = {"create", "reset", "destroy"};
+	const char head[] = "op,bucket_low_ns,bucket_high_ns,count\n";
+	double k = ns_per_tick();
+	uint64_t max;
+	csv_put(out, head, sizeof head - 1);
+	for (int kind = 0; kind < 3; kind++) {
+		merged(kind, count, &max);
+		for (unsigned i = 0; i < NB; i++) {
+			if (!count[i])
+				continue;
+			double w, l = low(i, &w);
+			char line[128];
+			int n = snprintf(line, sizeof line, "%s,%.6g,%.6g,%llu\n", op[kind], l * k,
+					 (l + w) * k, (unsigned long long)count[i]);
+			csv_put(out, line, (size_t)n);
+		}
+	}
+}
+
+void latency_get(int kind, struct latency_figures *f)
+{
+	static uint64_t count[NB];
+	uint64_t max;
+	memset(f, 0, sizeof *f);
+	uint64_t n = merged(kind, count, &max);
 	if (!n)
 		return;
 	double k = ns_per_tick();

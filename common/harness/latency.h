@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 
+#include "csv.h"
 #include "workload.h"
 
 /* Turns timing on for this process and measures the timer's cost. Returns
@@ -32,6 +33,11 @@ struct latency_figures {
 
 /* The figures of KIND (WL_CREATE, WL_RESET, WL_DESTROY) over every thread. */
 void latency_get(int kind, struct latency_figures *out);
+
+/* The merged histograms as CSV text into OUT: the header
+ * op,bucket_low_ns,bucket_high_ns,count and one row per non-empty bucket
+ * (op: create, reset or destroy). */
+void latency_histogram(struct csv_buf *out);
 
 /* The clock used ("tsc" or "clock_gettime") and its cost subtracted, ns. */
 const char *latency_timer(void);
