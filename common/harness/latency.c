@@ -44,21 +44,39 @@ static double mono(void)
 	return t.tv_sec + t.tv_nsec * 1e-9;
 }
 
-/* Now, in ticks: TSC cycles or ns. The fences keep the timed call's
- * instructions from moving across the reading. */
-static inline uint64_t tick(void)
+static inline uint64_t mono_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+/* Now, in ticks (TSC cycles, or ns), before and after the timed call:
+ * lfence;rdtsc starts once earlier instructions are done, rdtscp;lfence
+ * once the call's are, and before later ones start (Intel's recipe for
+ * timing short code). */
+static inline uint64_t tick_start(void)
 {
 #if HAVE_TSC
 	if (use_tsc) {
 		_mm_lfence();
-		uint64_t t = __rdtsc();
+		return __rdtsc();
+	}
+#endif
+	return mono_ns();
+}
+
+static inline uint64_t tick_end(void)
+{
+#if HAVE_TSC
+	if (use_tsc) {
+		unsigned aux;
+		uint64_t t = __rdtscp(&aux);
 		_mm_lfence();
 		return t;
 	}
 #endif
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+	return mono_ns();
 }
 
 static unsigned bucket(uint64_t v)
@@ -107,8 +125,8 @@ int latency_enable(void)
 	if (!span)
 		return errno ? errno : ENOMEM;
 	for (int i = 0; i < N; i++) {
-		uint64_t t0 = tick();
-		span[i] = tick() - t0;
+		uint64_t t0 = tick_start();
+		span[i] = tick_end() - t0;
 	}
 	qsort(span, N, sizeof *span, cmp_u64);
 	overhead = span[N / 2];
@@ -120,7 +138,7 @@ int latency_enable(void)
 void latency_begin(void)
 {
 	m_begin = mono();
-	t_begin = tick();
+	t_begin = tick_end();
 }
 
 void latency_end(void)
@@ -129,7 +147,7 @@ void latency_end(void)
 	 * 10 ms keeps the conversion's error under a thousandth. */
 	do {
 		m_end = mono();
-		t_end = tick();
+		t_end = tick_end();
 	} while (m_end - m_begin < 0.01);
 }
 
@@ -162,24 +180,24 @@ static void record(int kind, uint64_t t0, uint64_t t1)
 
 int wl_timed_create(region_t **out)
 {
-	uint64_t t0 = tick();
+	uint64_t t0 = tick_start();
 	int err = region_create(out);
-	record(WL_CREATE, t0, tick());
+	record(WL_CREATE, t0, tick_end());
 	return err;
 }
 
 void wl_timed_reset(region_t *r)
 {
-	uint64_t t0 = tick();
+	uint64_t t0 = tick_start();
 	region_reset(r);
-	record(WL_RESET, t0, tick());
+	record(WL_RESET, t0, tick_end());
 }
 
 void wl_timed_destroy(region_t *r)
 {
-	uint64_t t0 = tick();
+	uint64_t t0 = tick_start();
 	region_destroy(r);
-	record(WL_DESTROY, t0, tick());
+	record(WL_DESTROY, t0, tick_end());
 }
 
 /* Every thread's histogram of KIND summed into COUNT; returns the calls,

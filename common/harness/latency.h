@@ -1,8 +1,8 @@
 /* latency.h: the time of every region_create, region_reset and
  * region_destroy under --latency, into log-bucketed histograms.
  *
- * The clock is the TSC (rdtsc between lfences) where the CPU says it is
- * invariant, converted to ns against CLOCK_MONOTONIC over the run itself;
+ * The clock is the TSC (lfence;rdtsc before, rdtscp;lfence after) where
+ * the CPU says it is invariant, converted to ns against CLOCK_MONOTONIC over the run itself;
  * elsewhere CLOCK_MONOTONIC. The timer's own cost, the median of 2001 empty
  * timings taken when timing is enabled, is subtracted from every sample.
  * Buckets: exact below 32 ticks, then 16 a power of two (at most 1/16, ~6%,
