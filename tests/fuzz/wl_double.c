@@ -33,9 +33,11 @@ int wl_limit(struct wl_ctx *c, int err, const char *what)
 	return 1;
 }
 
-void wl_extra(struct wl_ctx *c, const char *name, const char *value)
+void wl_extra_f64(struct wl_ctx *c, const char *name, double value)
 {
 	(void)c;
 	(void)name;
 	(void)value;
 }
+
+int wl_latency_on;   /* replay's wl_create and friends call region_* directly */
