@@ -728,11 +728,11 @@ static int cmd_run(struct opts *o)
 	if (row.head.oom || s.text.oom)
 		oom("building the summary header");
 	c.n = 0;
-	open_outputs(o, row.head.s);
-	csv_row_free(&row);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
+	open_outputs(o, row.head.s);
+	csv_row_free(&row);
 	static struct trace *t;
 	if (!is_run) {
 		int rc = trace_load(target, &t);
