@@ -78,6 +78,8 @@ static const char options[] =
 	"         --rep N        repetition number written in the rep column (default 1)\n"
 	"         --latency      time every region_create, region_reset and region_destroy\n"
 	"                        into the latency columns (a run of its own: it costs time)\n"
+	"calibrate measures this machine's fault, madvise, mmap, memcpy and page-cache\n"
+	"costs, as what,value,unit rows (docs/machine.md)\n"
 	"exit status: 0 done, 1 a backend limit or out of memory, 2 bad input,\n"
 	"             3 a system or I/O failure\n";
 
@@ -123,8 +125,7 @@ static const struct command {
 	{"policies", "policies", cmd_list, 0},
 	{"run", "run WORKLOAD [--PARAM=VALUE ...] [OPTIONS]", cmd_run, 1},
 	{"replay", "replay FILE [OPTIONS]", cmd_run, 1},
-	{"calibrate", "calibrate [--csv FILE]   measure this machine's fault, madvise, mmap,\n"
-	 "                           memcpy and page-cache costs (docs/machine.md)", cmd_calibrate, 0},
+	{"calibrate", "calibrate [--csv FILE]", cmd_calibrate, 0},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
