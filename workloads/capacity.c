@@ -243,7 +243,7 @@ static int run(struct wl_ctx *ctx, FILE *out)
 	fprintf(out, "capacity: %s\n", limit);
 	wl_extra_u64(ctx, "max_total_bytes", total);
 	wl_extra_u64(ctx, "max_live_regions", n);
-	wl_extra_str(ctx, "limit", limit);
+	wl_extra(ctx, "limit", limit);
 	wl_extra_u64(ctx, "vmas_at_max_bytes", vmas1);
 	wl_extra_u64(ctx, "page_table_at_max_bytes", pte1);
 	wl_extra_u64(ctx, "vmas_at_max_regions", vmas2);

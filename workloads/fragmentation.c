@@ -278,9 +278,9 @@ static int run(struct wl_ctx *ctx, FILE *out)
 		wl_extra_u64(ctx, "usable_free_bytes_256", found.run256_bytes);
 		wl_extra_u64(ctx, "usable_free_bytes_4096", found.run4096_bytes);
 		wl_extra_u64(ctx, "tail_waste_bytes", tail);
-		wl_extra_str(ctx, "free_over_time", s.log);
+		wl_extra(ctx, "free_over_time", s.log);
 	}
-	wl_extra_str(ctx, "probe_end", refused ? "refused" : "cap");
+	wl_extra(ctx, "probe_end", refused ? "refused" : "cap");
 	wl_extra_u64(ctx, "bytes_before_refusal", kept + got);
 	if (refused)
 		wl_extra_u64(ctx, "first_refused_bytes", refused);

@@ -328,7 +328,7 @@ static int run(struct wl_ctx *ctx, FILE *out)
 	fprintf(out, "serialize: %" PRIu64 " nodes, %" PRIu64 " bytes in the region; %s: "
 		"%.1f MiB on disk, written in %.3f s, loaded and checked in a new process in %.3f s\n",
 		n, region_bytes, method, sb.st_size / 1048576.0, write_s, load_s);
-	wl_extra_str(ctx, "method", method);
+	wl_extra(ctx, "method", method);
 	wl_extra_u64(ctx, "bytes_on_disk", (uint64_t)sb.st_size);
 	wl_extra_u64(ctx, "region_bytes", (uint64_t)region_bytes);
 	wl_extra_f64(ctx, "write_s", write_s);

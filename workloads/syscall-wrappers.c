@@ -340,7 +340,7 @@ static int run(struct wl_ctx *ctx, FILE *out)
 	fprintf(out, "checksum %016jx\n", (uintmax_t)s.sum);
 
 	char hex[20];
-	wl_extra_str(ctx, "wrapper", name);
+	wl_extra(ctx, "wrapper", name);
 	wl_extra_u64(ctx, "calls", s.calls);
 	wl_extra_u64(ctx, "bytes_allocated", s.asked);
 	wl_extra_u64(ctx, "bytes_kept", s.kept);
@@ -351,9 +351,9 @@ static int run(struct wl_ctx *ctx, FILE *out)
 	wl_extra_u64(ctx, "inputs_dirs", s.dirs);
 	wl_extra_u64(ctx, "inputs_links", s.links);
 	snprintf(hex, sizeof hex, "%016jx", (uintmax_t)s.digest);
-	wl_extra_str(ctx, "inputs_digest", hex);
+	wl_extra(ctx, "inputs_digest", hex);
 	snprintf(hex, sizeof hex, "%016jx", (uintmax_t)s.sum);
-	wl_extra_str(ctx, "checksum", hex);
+	wl_extra(ctx, "checksum", hex);
 	return WL_OK;
 }
 

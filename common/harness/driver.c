@@ -750,7 +750,9 @@ static int cmd_run(struct opts *o)
 	if (rc != 0) {
 		/* No row, no series: the run did not complete. */
 		if (rc == WL_ESYS || c.syserr)
-			return 3;   /* wl_syserr said what failed */
+			return WL_ESYS;   /* wl_syserr said what failed */
+		if (rc == WL_EINPUT)
+			return WL_EINPUT;   /* the workload said where */
 		if (!atomic_load(&c.limited))
 			fprintf(stderr, "%s: %s stopped with status %d without naming a limit\n",
 				prog, name, rc);

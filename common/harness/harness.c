@@ -94,8 +94,9 @@ static void take(struct wl_ctx *c, uint64_t ops, int want_lazy)
 
 void harness_start(struct wl_ctx *c)
 {
+	int first = c->t0 == 0;   /* wl_mark_start starts the run again */
 	c->hwm_reset = metrics_hwm_reset() == 0;
-	if (!c->hwm_reset)
+	if (!c->hwm_reset && first)
 		fprintf(stderr, "%s: note: cannot reset VmHWM (/proc/self/clear_refs); "
 			"peak_rss_bytes includes the setup before the run\n", c->prog);
 	metrics_read(&c->base);
@@ -105,8 +106,7 @@ void harness_start(struct wl_ctx *c)
 	c->t0 = metrics_now();
 	pthread_mutex_lock(&c->lock);
 	take(c, 0, 0);
-	if (!atomic_load(&c->setup_marked))
-		c->start_rss = c->samples[0].m.rss_bytes;
+	c->start_rss = c->samples[0].m.rss_bytes;
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -146,13 +146,15 @@ uint64_t harness_peak_rss(const struct wl_ctx *c, const char **how)
 	return hwm > sampled ? hwm : sampled;
 }
 
-void wl_setup_done(struct wl_ctx *c)
+void wl_mark_start(struct wl_ctx *c)
 {
-	if (atomic_exchange(&c->setup_marked, 1))
-		return;
-	struct metrics m;
-	metrics_read(&m);
-	c->start_rss = m.rss_bytes;
+	/* The run starts again: samples, clock, CPU times, faults and the
+	 * high-water mark all count from here. */
+	pthread_mutex_lock(&c->lock);
+	c->n = 0;
+	c->sampling_s = c->sampling_cpu_s = c->lazy_s = 0;
+	pthread_mutex_unlock(&c->lock);
+	harness_start(c);
 }
 
 int64_t wl_param(const struct wl_ctx *c, const char *name)
@@ -250,7 +252,7 @@ void wl_extra_f64(struct wl_ctx *c, const char *name, double v)
 	pthread_mutex_unlock(&c->lock);
 }
 
-void wl_extra_str(struct wl_ctx *c, const char *name, const char *v)
+void wl_extra(struct wl_ctx *c, const char *name, const char *v)
 {
 	pthread_mutex_lock(&c->lock);
 	json_str(&c->extra, name, v);

@@ -45,8 +45,7 @@ struct wl_ctx {
 	double sampling_s, sampling_cpu_s;   /* wall and CPU time inside samples */
 	struct metrics base;
 	double user_s, sys_s;        /* getrusage(RUSAGE_SELF): every thread */
-	uint64_t start_rss;          /* at wl_setup_done, or at harness_start */
-	_Atomic int setup_marked;
+	uint64_t start_rss;          /* at harness_start (or wl_mark_start) */
 	int hwm_reset;               /* 0: VmHWM could not be reset (see peak) */
 	_Atomic int limited;
 	int limit_err;

@@ -23,16 +23,18 @@ struct wl_param {
 	                       * for a run well under a second; 0: the default */
 };
 
-/* What a workload's run returns; the driver exits 0, 1 and 3 for them. */
-enum { WL_OK = 0, WL_LIMIT = 1, WL_ESYS = 3 };
+/* What a workload's run returns; the driver exits with it (0, 1, 2, 3).
+ * WL_EINPUT: its input was bad (a malformed trace), after saying where. */
+enum { WL_OK = 0, WL_LIMIT = 1, WL_EINPUT = 2, WL_ESYS = 3 };
 
 struct workload {
 	const char *name;
 	const char *help;                /* one line */
 	const struct wl_param *params;   /* ends with an entry whose name is NULL */
 	/* Runs the workload. Returns WL_OK, WL_LIMIT when a backend limit
-	 * stopped it (after wl_limit has said which), or WL_ESYS when the
-	 * system failed it (after wl_syserr has said how). Output goes to OUT. */
+	 * stopped it (after wl_limit has said which), WL_EINPUT for bad input
+	 * (after saying where), or WL_ESYS when the system failed it (after
+	 * wl_syserr has said how). Output goes to OUT. */
 	int (*run)(struct wl_ctx *ctx, FILE *out);
 };
 
@@ -68,16 +70,20 @@ int wl_limit(struct wl_ctx *ctx, int err, const char *what);
 int wl_syserr(struct wl_ctx *ctx, int errnum, const char *what);
 
 /* Values specific to the workload, such as capacity's max_live_regions:
- * members of the summary's one JSON column, extra. Names must be stable
+ * members of the summary's one JSON column, extra (common/harness/json.c).
+ * wl_extra sets a string, wl_extra_u64 an integer, wl_extra_f64 a real (6
+ * significant digits; not finite: null). Names must be stable
  * (scripts/report reads them). Thread-safe. */
+void wl_extra(struct wl_ctx *ctx, const char *name, const char *value);
 void wl_extra_u64(struct wl_ctx *ctx, const char *name, uint64_t v);
 void wl_extra_f64(struct wl_ctx *ctx, const char *name, double v);
-void wl_extra_str(struct wl_ctx *ctx, const char *name, const char *v);
 
-/* Marks where the workload's own work starts, after its setup (building
- * inputs, parsing): start_rss_bytes is the RSS read here. Optional; without
- * it the point is just before run. Only the first call counts. */
-void wl_setup_done(struct wl_ctx *ctx);
+/* The workload's own work starts now: what came before (parsing a trace,
+ * building inputs) is setup, outside wall time, CPU times and faults; the
+ * kernel's high-water mark is reset and start RSS is taken here. Optional,
+ * once, before the first wl_progress; without it the work starts just
+ * before run. */
+void wl_mark_start(struct wl_ctx *ctx);
 
 /* region_create, region_reset and region_destroy for workloads: the same
  * calls, timed one by one when the driver runs with --latency (then
