@@ -208,6 +208,7 @@ FUZZ_DIR := build/fuzz/$(FUZZ_BACKEND)
 FUZZ_CC ?= clang
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard tests/fuzz/fuzz-*.c))
 FUZZ_SRCS := $(TRACE_SRCS) workloads/replay.c common/harness/harness.c common/harness/metrics.c \
+	common/harness/mbuf.c common/harness/json.c common/harness/latency.c \
 	common/harness/csv.c common/pages.c common/region_error.c $($(FUZZ_BACKEND)_SRCS)
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \

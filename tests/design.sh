@@ -18,13 +18,12 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 # detector can track, which stops the process. Races are still reported.
 [[ ${SANITIZE:-} == *thread* ]] && export TSAN_OPTIONS="detect_deadlocks=0 ${TSAN_OPTIONS:-}"
 
-# extra FILE KEY: the value of KEY in the last row's extra column.
+# extra FILE KEY: the value of KEY in the last row's extra column (JSON).
 extra() {
 	python3 - "$1" "$2" <<'PY'
-import csv, sys
+import csv, json, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
-kv = dict(p.split("=", 1) for p in rows[-1]["extra"].split(";") if "=" in p)
-print(kv.get(sys.argv[2], ""))
+print(json.loads(rows[-1]["extra"]).get(sys.argv[2], ""))
 PY
 }
 

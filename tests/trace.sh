@@ -233,7 +233,7 @@ replay_counts() {
 		fail "$b/trace-replay" "ops regions allocs bytes: $got, want $ev $c $a $bytes"
 	elif [ "$(summary workload "$tmp/out")" != gcc-compile ]; then
 		fail "$b/trace-replay" "workload '$(summary workload "$tmp/out")', want gcc-compile"
-	elif ! grep -q 'trace_prefix=1' "$tmp/out"; then
+	elif ! grep -q '"trace_prefix":1' "$tmp/out"; then
 		fail "$b/trace-replay" "the row does not say the trace was replayed in part"
 	else
 		pass "$b/trace-replay"

@@ -64,7 +64,7 @@ static int64_t check(const region_t *r, region_ref_t ref)
 /* Creates a region into *out, counted; 0 or an error code. */
 static int fresh(struct wl_ctx *ctx, region_t **out)
 {
-	int err = region_create(out);
+	int err = wl_create(out);
 	if (!err)
 		wl_count_region(ctx);
 	return err;
@@ -99,7 +99,7 @@ static int run(struct wl_ctx *ctx, FILE *out)
 		goto fail_region;
 	fprintf(out, "stretch tree of depth %d\t check: %jd\n", stretch,
 		(intmax_t)check(b.r, t));
-	region_destroy(b.r);
+	wl_destroy(b.r);
 	b.r = NULL;
 	wl_sample(ctx);
 
@@ -125,9 +125,9 @@ static int run(struct wl_ctx *ctx, FILE *out)
 			if ((err = b.err))
 				goto fail_region;
 			sum += check(b.r, t);
-			region_reset(b.r);
+			wl_reset(b.r);
 		}
-		region_destroy(b.r);
+		wl_destroy(b.r);
 		b.r = NULL;
 		fprintf(out, "%jd\t trees of depth %d\t check: %jd\n",
 			(intmax_t)iterations, d, (intmax_t)sum);
@@ -136,15 +136,15 @@ static int run(struct wl_ctx *ctx, FILE *out)
 
 	fprintf(out, "long lived tree of depth %d\t check: %jd\n", max_depth,
 		(intmax_t)check(long_lived, long_tree));
-	region_destroy(long_lived);
+	wl_destroy(long_lived);
 	wl_progress(ctx, b.pending);
 	return 0;
 
 fail_region:
 	if (b.r != long_lived)
-		region_destroy(b.r);
+		wl_destroy(b.r);
 fail_long:
-	region_destroy(long_lived);
+	wl_destroy(long_lived);
 fail:
 	wl_limit(ctx, err, what);
 	return 1;

@@ -14,7 +14,6 @@
  * total). Only a wrong byte read back is an error. VMAs and page-table
  * bytes are read at eight points of each phase, and page tables also at
  * the start of phase 2 (what phase 1 left behind). */
-#include "extra.h"
 #include "region.h"
 #include "workload.h"
 
@@ -152,7 +151,7 @@ static int run(struct wl_ctx *ctx, FILE *out)
 				rc = wl_syserr(ctx, EOVERFLOW, "phase 1 needed more regions than planned");
 				goto fail1;
 			}
-			int e = region_create(&regs[nregs]);
+			int e = wl_create(&regs[nregs]);
 			if (e) {
 				err = e;
 				what = "region_create";
@@ -213,7 +212,7 @@ static int run(struct wl_ctx *ctx, FILE *out)
 		reading(ctx, out, total, nregs);
 	uint64_t vmas1 = vma_count(), pte1 = pte_bytes();
 	for (size_t i = 0; i < nregs; i++)
-		region_destroy(regs[i]);
+		wl_destroy(regs[i]);
 	free(regs);
 	free(chunks);
 	wl_sample(ctx);
@@ -227,7 +226,7 @@ static int run(struct wl_ctx *ctx, FILE *out)
 	err = 0;
 	while (n < max_regions) {
 		region_t *r;
-		if ((err = region_create(&r)) != 0) {
+		if ((err = wl_create(&r)) != 0) {
 			what = "region_create";
 			break;
 		}
@@ -235,7 +234,7 @@ static int run(struct wl_ctx *ctx, FILE *out)
 		if (!p) {
 			err = region_error(r);
 			what = "region_alloc";
-			region_destroy(r);
+			wl_destroy(r);
 			break;
 		}
 		wl_count_region(ctx);
@@ -255,7 +254,7 @@ static int run(struct wl_ctx *ctx, FILE *out)
 		reading(ctx, out, 0, n);
 	uint64_t vmas2 = vma_count(), pte2 = pte_bytes();
 	for (uint64_t i = 0; i < n; i++)
-		region_destroy(live[i].r);
+		wl_destroy(live[i].r);
 	free(live);
 	wl_sample(ctx);
 	if (bad)
@@ -274,7 +273,7 @@ static int run(struct wl_ctx *ctx, FILE *out)
 
 fail1:
 	for (size_t i = 0; i < nregs; i++)
-		region_destroy(regs[i]);
+		wl_destroy(regs[i]);
 	free(regs);
 	free(chunks);
 	return rc;

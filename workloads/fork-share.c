@@ -12,7 +12,6 @@
  * (smaps_rollup, shared libraries included). Over the image's mapping,
  * sum(Rss) / sum(Pss) is N when every page is shared by all N. */
 #include "child.h"
-#include "extra.h"
 #include "graph.h"
 
 #include <errno.h>
@@ -114,17 +113,17 @@ static int make_image(struct wl_ctx *ctx, uint64_t n, int *fd, uint64_t *img_len
 {
 	region_t *r;
 	char why[200];
-	int err = region_create(&r);
+	int err = wl_create(&r);
 	if (err)
 		return wl_limit(ctx, err, "creating the region");
 	wl_count_region(ctx);
 	region_ref_t rr;
 	if ((err = graph_build(r, n, wl_seed(ctx), ctx, &rr)) != 0) {
-		region_destroy(r);
+		wl_destroy(r);
 		return wl_limit(ctx, err, "building the graph");
 	}
 	if (graph_check(r, rr, n, wl_seed(ctx), sum, why, sizeof why) != 0) {
-		region_destroy(r);
+		wl_destroy(r);
 		snprintf(why + strlen(why), sizeof why - strlen(why), " (in its own region)");
 		return wl_syserr(ctx, EIO, why);
 	}
@@ -132,7 +131,7 @@ static int make_image(struct wl_ctx *ctx, uint64_t n, int *fd, uint64_t *img_len
 	err = graph_pack(r, rr, 4, &img);
 	wl_sample(ctx);
 	/* The builder's region is done with: the image is the shared form. */
-	region_destroy(r);
+	wl_destroy(r);
 	if (err)
 		return err == ENOMEM ? wl_limit(ctx, REGION_ENOMEM, "packing the graph into 32-bit offsets")
 				     : wl_syserr(ctx, err, "packing the graph into 32-bit offsets");

@@ -9,7 +9,6 @@
  * until one is refused or their total would pass --max_mib. The checksum
  * covers the churn alone, which is the same on every backend. */
 #include "region.h"
-#include "extra.h"
 #include "objlist.h"
 #include "workload.h"
 
@@ -53,7 +52,7 @@ static void op(struct frag *s)
 static void drop_big(struct frag *s, size_t k)
 {
 	s->sum = s->sum * 31 + wl_obj_sum(s->big[k].r, s->big[k].head);
-	region_destroy(s->big[k].r);
+	wl_destroy(s->big[k].r);
 	s->big_live -= s->big[k].size;
 	s->big[k] = s->big[--s->nbig];
 }
@@ -73,14 +72,14 @@ static int add_big(struct frag *s, uint64_t size, uint8_t tag)
 		s->capbig = cap;
 	}
 	region_t *r;
-	int err = region_create(&r);
+	int err = wl_create(&r);
 	if (err)
 		return err;
 	wl_count_region(s->ctx);
 	struct wl_obj *o = region_alloc(r, size, 64);
 	if (!o) {
 		err = region_error(r);
-		region_destroy(r);
+		wl_destroy(r);
 		return err;
 	}
 	s->big[s->nbig++] = (struct big){ r, wl_obj_mark(r, o, size, REGION_REF_NULL, tag), size };
@@ -100,7 +99,7 @@ static void free_small(struct frag *s)
 		s->shead[k] = s->shead[n - 1];
 		s->small[n - 1] = NULL;
 		s->sum = s->sum * 31 + wl_obj_sum(r, h);
-		region_destroy(r);
+		wl_destroy(r);
 	}
 }
 
@@ -134,7 +133,7 @@ static int round_run(struct frag *s, int64_t allocs, int64_t large_every,
 	int err;
 	*what = "creating a small region";
 	for (int64_t i = 0; i < s->nsmall; i++) {
-		if ((err = region_create(&s->small[i])))
+		if ((err = wl_create(&s->small[i])))
 			return err;
 		wl_count_region(s->ctx);
 		s->shead[i] = REGION_REF_NULL;
@@ -173,13 +172,13 @@ static uint64_t probe(struct frag *s, uint64_t first, uint64_t max, uint64_t *re
 	*refused = 0;
 	for (uint64_t size = first; total + size <= max; size = grow(size)) {
 		region_t *r;
-		int err = region_create(&r);
+		int err = wl_create(&r);
 		struct wl_obj *o = NULL;
 		if (!err) {
 			wl_count_region(s->ctx);
 			if (!(o = region_alloc(r, size, 64))) {
 				err = region_error(r);
-				region_destroy(r);
+				wl_destroy(r);
 			}
 		}
 		if (err) {
@@ -287,11 +286,11 @@ static int run(struct wl_ctx *ctx, FILE *out)
 		wl_extra_u64(ctx, "first_refused_bytes", refused);
 out:
 	for (size_t i = 0; i < s.nprobe; i++)
-		region_destroy(s.probe[i]);
+		wl_destroy(s.probe[i]);
 	while (s.nbig)
 		drop_big(&s, s.nbig - 1);
 	for (int64_t i = 0; s.small && i < s.nsmall; i++)
-		region_destroy(s.small[i]);
+		wl_destroy(s.small[i]);
 	free(s.log);
 	free(s.small);
 	free(s.shead);

@@ -42,14 +42,14 @@ static int retire(struct lo *s, int64_t i)
 	s->live[i] = 0;
 	s->head[i] = REGION_REF_NULL;
 	if (wl_rand(&s->rng) & 1) {
-		region_reset(s->r[i]);
+		wl_reset(s->r[i]);
 		s->resets++;
 		return 0;
 	}
-	region_destroy(s->r[i]);
+	wl_destroy(s->r[i]);
 	s->r[i] = NULL;
 	s->destroyed++;
-	int err = region_create(&s->r[i]);
+	int err = wl_create(&s->r[i]);
 	if (err) {
 		s->r[i] = NULL;
 		return err;
@@ -100,7 +100,7 @@ static int run(struct wl_ctx *ctx, FILE *out)
 	}
 	what = "creating a region";
 	for (int64_t i = 0; i < s.nregions; i++) {
-		if ((err = region_create(&s.r[i])))
+		if ((err = wl_create(&s.r[i])))
 			goto out;
 		s.created++;
 		wl_count_region(ctx);
@@ -165,7 +165,7 @@ static int run(struct wl_ctx *ctx, FILE *out)
 out:
 	if (s.r)
 		for (int64_t i = 0; i < s.nregions; i++)
-			region_destroy(s.r[i]);
+			wl_destroy(s.r[i]);
 	free(s.r);
 	free(s.head);
 	free(s.live);

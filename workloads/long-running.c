@@ -9,7 +9,6 @@
  * retained footprint reaches its plateau there. The work depends only on
  * the seed: every backend does the same and prints the same checksum. */
 #include "region.h"
-#include "extra.h"
 #include "metrics.h"
 #include "objlist.h"
 #include "workload.h"
@@ -238,7 +237,7 @@ static int run(struct wl_ctx *ctx, FILE *out)
 	}
 	what = "creating a long-lived region";
 	for (int64_t i = 0; i < s.regions; i++) {
-		if ((err = region_create(&s.r[i])))
+		if ((err = wl_create(&s.r[i])))
 			goto out;
 		wl_count_region(ctx);
 		s.head[i] = REGION_REF_NULL;
@@ -256,7 +255,7 @@ static int run(struct wl_ctx *ctx, FILE *out)
 		uint64_t live = 0;
 		for (int64_t i = 0; i < s.regions; i++) {
 			walk(&s, i);
-			region_reset(s.r[i]);
+			wl_reset(s.r[i]);
 			s.head[i] = REGION_REF_NULL;
 			if ((err = fill(&s, s.r[i], c, i, &s.allocs)))
 				goto out;
@@ -294,7 +293,7 @@ static int run(struct wl_ctx *ctx, FILE *out)
 out:
 	if (s.r)
 		for (int64_t i = 0; i < s.regions; i++)
-			region_destroy(s.r[i]);
+			wl_destroy(s.r[i]);
 	free(s.r);
 	free(s.head);
 	free(s.order);

@@ -58,7 +58,7 @@ static int run(struct wl_ctx *ctx, FILE *out)
 		goto out;
 	}
 	what = "creating the region";
-	if ((err = region_create(&r)))
+	if ((err = wl_create(&r)))
 		goto out;
 	wl_count_region(ctx);
 
@@ -132,7 +132,7 @@ static int run(struct wl_ctx *ctx, FILE *out)
 		steps ? (t2 - t1) * 1e9 / (double)steps : 0.0);
 	fprintf(out, "checksum %016jx\n", (uintmax_t)sum);
 out:
-	region_destroy(r);
+	wl_destroy(r);
 	free(refs);
 	free(perm);
 	if (err)

@@ -15,7 +15,6 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "extra.h"
 #include "region.h"
 #include "trace.h"
 #include "workload.h"
@@ -49,7 +48,7 @@ static int play(struct wl_ctx *ctx, const struct trace_ev *ev, uint64_t n,
 		region_t *r = reg[e->slot];
 		switch (e->op) {
 		case TRACE_C: {
-			int err = region_create(&reg[e->slot]);
+			int err = wl_create(&reg[e->slot]);
 			if (err) {
 				snprintf(what, sizeof what, "creating a region (event %" PRIu64 ")", k + 1);
 				rc = wl_limit(ctx, err, what);
@@ -83,11 +82,11 @@ static int play(struct wl_ctx *ctx, const struct trace_ev *ev, uint64_t n,
 			break;
 		}
 		case TRACE_R:
-			region_reset(r);
+			wl_reset(r);
 			newest[e->slot] = NULL;
 			break;
 		case TRACE_D:
-			region_destroy(r);
+			wl_destroy(r);
 			reg[e->slot] = NULL;
 			break;
 		}
@@ -98,7 +97,7 @@ static int play(struct wl_ctx *ctx, const struct trace_ev *ev, uint64_t n,
 	}
 out:
 	for (uint32_t i = 0; i < slots; i++) {
-		region_destroy(reg[i]);
+		wl_destroy(reg[i]);
 		reg[i] = NULL;
 	}
 	if (rc == WL_OK && n > done)

@@ -9,7 +9,6 @@
  * thread's work depends only on the seed and its index: the checksum is the
  * same on every backend. The backend's shared-lock counts go to the summary. */
 #include "region.h"
-#include "extra.h"
 #include "objlist.h"
 #include "workload.h"
 
@@ -81,7 +80,7 @@ static int start(struct worker *w, struct slot *s, uint64_t id)
 	int err;
 	if (!s->r) {
 		w->what = "creating a request's region";
-		if ((err = region_create(&s->r)))
+		if ((err = wl_create(&s->r)))
 			return err;
 		w->regions++;
 		wl_count_region(w->ctx);
@@ -138,9 +137,9 @@ static int finish(struct worker *w, struct slot *s)
 	w->sum += sum * 0x9e3779b97f4a7c15ull;
 	s->req = NULL;
 	if (w->reuse) {
-		region_reset(s->r);
+		wl_reset(s->r);
 	} else {
-		region_destroy(s->r);
+		wl_destroy(s->r);
 		s->r = NULL;
 	}
 	return 0;
@@ -172,7 +171,7 @@ static void *work(void *arg)
 		atomic_store(w->stop, 1);
 	wl_progress(w->ctx, (uint64_t)(served - reported));
 	for (int64_t k = 0; k < w->inflight; k++)
-		region_destroy(w->slots[k].r);
+		wl_destroy(w->slots[k].r);
 	return NULL;
 }
 

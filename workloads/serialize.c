@@ -14,7 +14,6 @@
  * fresh process (workloads/child.h) that checks every node and reports its
  * times in a struct. */
 #include "child.h"
-#include "extra.h"
 #include "graph.h"
 
 #include <errno.h>
@@ -110,7 +109,7 @@ static int load(struct wl_ctx *ctx, int fd, uint64_t n, struct child_report *rep
 		return child_fail(rep, WL_ESYS, EIO, "the file is not a graph of %" PRIu64 " nodes, seed %"
 				  PRIu64 ", %d-bit references", n, wl_seed(ctx), REGION_REF_BITS);
 	region_t *r;
-	if ((err = region_create(&r)) != 0)
+	if ((err = wl_create(&r)) != 0)
 		return child_fail(rep, WL_LIMIT, err, "creating the region to load into");
 	wl_count_region(ctx);
 	region_ref_t root = REGION_REF_NULL;
@@ -156,7 +155,7 @@ static int load(struct wl_ctx *ctx, int fd, uint64_t n, struct child_report *rep
 out:
 	if (buf)
 		munmap(buf, sizeof h + h.len);
-	region_destroy(r);
+	wl_destroy(r);
 	return rep->status;
 }
 
@@ -213,13 +212,13 @@ static int run(struct wl_ctx *ctx, FILE *out)
 	wl_set_total_ops(ctx, n);
 
 	region_t *r;
-	int err = region_create(&r);
+	int err = wl_create(&r);
 	if (err)
 		return wl_limit(ctx, err, "creating the region");
 	wl_count_region(ctx);
 	region_ref_t root;
 	if ((err = graph_build(r, n, wl_seed(ctx), ctx, &root)) != 0) {
-		region_destroy(r);
+		wl_destroy(r);
 		return wl_limit(ctx, err, "building the graph");
 	}
 	uint64_t region_bytes = region_size(r);
@@ -230,7 +229,7 @@ static int run(struct wl_ctx *ctx, FILE *out)
 	snprintf(path, sizeof path, "%s/regionbench-serialize-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	int fd = mkostemp(path, O_CLOEXEC);
 	if (fd < 0) {
-		region_destroy(r);
+		wl_destroy(r);
 		return wl_syserr(ctx, errno, "making a temporary file under $TMPDIR or /tmp");
 	}
 	unlink(path);   /* the loader inherits the descriptor; nothing is left behind */
@@ -279,7 +278,7 @@ static int run(struct wl_ctx *ctx, FILE *out)
 	img.data = NULL;
 	wl_sample(ctx);
 	/* The loader must not share the writer's memory: the region goes first. */
-	region_destroy(r);
+	wl_destroy(r);
 	r = NULL;
 
 	struct child_report rep = {0};
@@ -308,7 +307,7 @@ static int run(struct wl_ctx *ctx, FILE *out)
 out:
 	free(img.data);
 	close(fd);
-	region_destroy(r);
+	wl_destroy(r);
 	return rc;
 }
 

@@ -9,7 +9,6 @@
  * copy (a reused scratch buffer, then an exact allocation) or keep (allocate
  * the most, keep it). The inputs are only read. */
 #include "region.h"
-#include "extra.h"
 #include "workload.h"
 
 #include <dirent.h>
@@ -251,7 +250,7 @@ static int list(struct sw *s, region_t *r, int fd, struct entry **out, size_t *n
 static int walk(struct sw *s, int fd, int deep)
 {
 	region_t *r;
-	int err = region_create(&r);
+	int err = wl_create(&r);
 	if (err)
 		return wl_limit(s->ctx, err, "creating a directory's region");
 	wl_count_region(s->ctx);
@@ -292,7 +291,7 @@ static int walk(struct sw *s, int fd, int deep)
 			s->path[len] = '\0';
 		}
 	}
-	region_destroy(r);
+	wl_destroy(r);
 	return rc;
 }
 

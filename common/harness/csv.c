@@ -1,6 +1,8 @@
 /* csv.c: rows built in memory and files written whole (see csv.h). */
 #include "csv.h"
 
+#include "mbuf.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -19,7 +21,7 @@ void csv_put(struct csv_buf *b, const char *s, size_t len)
 		size_t cap = b->cap ? b->cap : 256;
 		while (cap < b->len + len + 1)
 			cap *= 2;
-		char *n = realloc(b->s, cap);
+		char *n = mbuf_grow(b->s, b->cap, cap);
 		if (!n) {
 			b->oom = 1;
 			return;
@@ -32,6 +34,12 @@ void csv_put(struct csv_buf *b, const char *s, size_t len)
 	b->s[b->len] = '\0';
 }
 
+void csv_buf_free(struct csv_buf *b)
+{
+	mbuf_free(b->s, b->cap);
+	memset(b, 0, sizeof *b);
+}
+
 void csv_row_init(struct csv_row *r)
 {
 	memset(r, 0, sizeof *r);
@@ -40,9 +48,8 @@ void csv_row_init(struct csv_row *r)
 
 void csv_row_free(struct csv_row *r)
 {
-	free(r->head.s);
-	free(r->vals.s);
-	memset(r, 0, sizeof *r);
+	csv_buf_free(&r->head);
+	csv_buf_free(&r->vals);
 }
 
 void csv_row_clear(struct csv_row *r)
@@ -103,23 +110,11 @@ void csv_none(struct csv_row *r, const char *name)
 	csv_str(r, name, "");
 }
 
-/* The directory part of PATH (".") into BUF. */
-static void dir_of(const char *path, char *buf, size_t cap)
-{
-	const char *slash = strrchr(path, '/');
-	if (!slash)
-		snprintf(buf, cap, ".");
-	else if (slash == path)
-		snprintf(buf, cap, "/");
-	else
-		snprintf(buf, cap, "%.*s", (int)(slash - path), path);
-}
-
 /* 0 when the file behind FD is empty or starts with the line HEADER. */
 static int same_header(int fd, const char *header)
 {
 	size_t want = strlen(header) + 1;
-	char *buf = malloc(want + 1);
+	char *buf = mbuf_alloc(want);
 	if (!buf)
 		return ENOMEM;
 	ssize_t n = pread(fd, buf, want, 0);
@@ -129,64 +124,49 @@ static int same_header(int fd, const char *header)
 	else if (n > 0 && ((size_t)n < want || memcmp(buf, header, want - 1) != 0 ||
 			   buf[want - 1] != '\n'))
 		err = EEXIST;
-	free(buf);
+	mbuf_free(buf, want);
 	return err;
 }
 
-int csv_check_append(const char *path, const char *header)
+int csv_open_append(const char *path, const char *header, int *fdp, int *created)
 {
 	struct stat st;
-	char dir[4096];
+	*created = 0;
 	if (!*path)
 		return ENOENT;
-	if (stat(path, &st) != 0) {
-		if (errno != ENOENT)
-			return errno;
-		dir_of(path, dir, sizeof dir);
-		return access(dir, W_OK | X_OK) == 0 ? 0 : errno;
+	int fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		*created = fd >= 0;
+		if (fd < 0 && errno == EEXIST)
+			fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC);
 	}
-	if (S_ISDIR(st.st_mode))
-		return EISDIR;
-	if (!S_ISREG(st.st_mode))
-		return EINVAL;
-	int fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return errno;
-	int err = same_header(fd, header);
-	close(fd);
-	return err;
+	int err = fstat(fd, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR :
+		  !S_ISREG(st.st_mode) ? EINVAL : same_header(fd, header);
+	if (err) {
+		csv_abandon_append(path, fd, *created);
+		*created = 0;
+		return err;
+	}
+	*fdp = fd;
+	return 0;
 }
 
-int csv_append(const char *path, const char *header, const char *line)
+int csv_append_fd(int fd, const char *header, const char *line)
 {
-	int created = 0;
-	int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT) {
-		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-		created = fd >= 0;
-		if (fd < 0 && errno == EEXIST)
-			fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-	}
-	if (fd < 0)
-		return errno;
 	int err = 0;
 	struct csv_buf b = {0};
 	struct stat st;
 	/* The lock makes "empty, so header first" and the write one step. */
-	if (flock(fd, LOCK_EX) != 0 || fstat(fd, &st) != 0) {
-		err = errno;
-		goto out;
-	}
+	if (flock(fd, LOCK_EX) != 0 || fstat(fd, &st) != 0)
+		return errno;
 	if (st.st_size == 0) {
 		csv_put(&b, header, strlen(header));
 		csv_put(&b, "\n", 1);
-	} else {
-		int rfd = open(path, O_RDONLY | O_CLOEXEC);
-		err = rfd < 0 ? errno : same_header(rfd, header);
-		if (rfd >= 0)
-			close(rfd);
-		if (err)
-			goto out;
+	} else if ((err = same_header(fd, header)) != 0) {
+		goto out;
 	}
 	csv_put(&b, line, strlen(line));
 	csv_put(&b, "\n", 1);
@@ -202,45 +182,42 @@ int csv_append(const char *path, const char *header, const char *line)
 			err = errno;
 	}
 out:
-	free(b.s);
-	close(fd);
-	if (err && created)
-		unlink(path);
+	flock(fd, LOCK_UN);
+	csv_buf_free(&b);
 	return err;
 }
 
-int csv_check_create(const char *path)
+void csv_abandon_append(const char *path, int fd, int created)
 {
 	struct stat st;
-	char dir[4096];
-	if (!*path)
-		return ENOENT;
-	if (stat(path, &st) == 0) {
-		if (S_ISDIR(st.st_mode))
-			return EISDIR;
-	} else if (errno != ENOENT) {
-		return errno;
-	}
-	/* The file is replaced by rename, so its directory must be writable. */
-	dir_of(path, dir, sizeof dir);
-	return access(dir, W_OK | X_OK) == 0 ? 0 : errno;
+	if (fd < 0)
+		return;
+	if (created && fstat(fd, &st) == 0 && st.st_size == 0)
+		unlink(path);
+	close(fd);
 }
 
-int csv_write_whole(const char *path, const char *data, size_t len)
+int csv_open_whole(const char *path, char *tmp, size_t cap, int *fdp)
 {
-	size_t plen = strlen(path);
-	char *tmp = malloc(plen + sizeof CSV_TMP_SUFFIX);
-	if (!tmp)
-		return ENOMEM;
-	memcpy(tmp, path, plen);
-	memcpy(tmp + plen, CSV_TMP_SUFFIX, sizeof CSV_TMP_SUFFIX);
-	int err = 0;
+	struct stat st;
+	if (!*path)
+		return ENOENT;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return EISDIR;
+	if ((size_t)snprintf(tmp, cap, "%s%s", path, CSV_TMP_SUFFIX) >= cap)
+		return ENAMETOOLONG;
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	if (fd < 0) {
-		err = errno;
-		free(tmp);
-		return err;
+		tmp[0] = '\0';
+		return errno;
 	}
+	*fdp = fd;
+	return 0;
+}
+
+int csv_finish_whole(int fd, const char *tmp, const char *path, const char *data, size_t len)
+{
+	int err = 0;
 	while (len > 0) {
 		ssize_t n = write(fd, data, len);
 		if (n < 0 && errno == EINTR)
@@ -258,6 +235,5 @@ int csv_write_whole(const char *path, const char *data, size_t len)
 		err = errno;
 	if (err)
 		unlink(tmp);
-	free(tmp);
 	return err;
 }

@@ -36,25 +36,38 @@ void csv_none(struct csv_row *r, const char *name);
 /* Appends raw text to B (growing it; on failure sets B->oom). */
 void csv_put(struct csv_buf *b, const char *s, size_t len);
 
-/* Returns 0 when PATH could take a row with HEADER appended: it exists as a
- * writable regular file whose first line is HEADER (or it is empty), or it
- * does not exist and its directory is writable. Otherwise an errno value
- * (EEXIST: a different header). Creates nothing. */
-int csv_check_append(const char *path, const char *header);
+/* Frees B's text (mbuf memory, outside the backend's malloc). */
+void csv_buf_free(struct csv_buf *b);
 
-/* Appends LINE (no newline) to PATH with one write, preceded by HEADER when
- * the file is new or empty. Returns 0 or an errno value (EEXIST: the file
- * has a different header); a failed call leaves no new file behind. */
-int csv_append(const char *path, const char *header, const char *line);
+/* Outputs are opened before the workload runs, so a path that cannot be
+ * written fails before any work, and nothing is written unless the run
+ * completes. */
 
-/* Returns 0 when PATH could be written whole: not a directory, and
- * writable or creatable. Creates nothing. */
-int csv_check_create(const char *path);
+/* Opens PATH to append rows under HEADER: creates it if it does not exist
+ * (*created = 1), else it must be a regular file whose first line is HEADER,
+ * or empty. Returns 0 with *fd, or an errno value (EEXIST: a different
+ * header), having created nothing. */
+int csv_open_append(const char *path, const char *header, int *fd, int *created);
+
+/* Appends LINE (no newline) through FD from csv_open_append with one write
+ * under flock, HEADER first if the file is empty, checking the header again
+ * otherwise. Returns 0 or an errno value; a short write is taken back. */
+int csv_append_fd(int fd, const char *header, const char *line);
+
+/* Removes PATH if this process created it (CREATED) and it is still empty,
+ * and closes FD. Async-signal-safe. */
+void csv_abandon_append(const char *path, int fd, int created);
 
 #define CSV_TMP_SUFFIX ".tmp"
 
-/* Writes LEN bytes of DATA to PATH.tmp, then renames it over PATH. Returns 0
- * or an errno value, leaving neither file on failure. */
-int csv_write_whole(const char *path, const char *data, size_t len);
+/* Opens PATH.tmp (TMP, of TMP_CAP bytes, receives its name) to write PATH
+ * whole later; PATH itself must not be a directory. Returns 0 with *fd, or
+ * an errno value having created nothing. */
+int csv_open_whole(const char *path, char *tmp, size_t tmp_cap, int *fd);
+
+/* Writes LEN bytes of DATA through FD (from csv_open_whole), closes it and
+ * renames TMP over PATH. Returns 0 or an errno value, leaving neither file
+ * on failure. */
+int csv_finish_whole(int fd, const char *tmp, const char *path, const char *data, size_t len);
 
 #endif

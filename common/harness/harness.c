@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
+#include "latency.h"
+#include "mbuf.h"
 #include "pages.h"
 #include "region.h"
 
@@ -23,12 +26,12 @@ int harness_init(struct wl_ctx *c, const struct workload *wl,
 	snprintf(c->prog, sizeof c->prog, "regionbench-%s", region_backend());
 	atomic_init(&c->next, UINT64_MAX);   /* no points until a total is known */
 	c->cap = 2 * HARNESS_POINTS + 16;
-	c->samples = malloc(c->cap * sizeof *c->samples);
+	c->samples = mbuf_alloc(c->cap * sizeof *c->samples);
 	if (!c->samples)
 		return ENOMEM;
 	int err = metrics_open();
 	if (err) {
-		free(c->samples);
+		mbuf_free(c->samples, c->cap * sizeof *c->samples);
 		c->samples = NULL;
 		return err;
 	}
@@ -42,8 +45,8 @@ void harness_free(struct wl_ctx *c)
 		return;
 	metrics_close();
 	pthread_mutex_destroy(&c->lock);
-	free(c->samples);
-	free(c->extra.s);
+	mbuf_free(c->samples, c->cap * sizeof *c->samples);
+	csv_buf_free(&c->extra);
 	c->samples = NULL;
 }
 
@@ -52,7 +55,8 @@ static void take(struct wl_ctx *c, uint64_t ops, int want_lazy)
 {
 	double t = metrics_now(), cpu = metrics_thread_cpu();
 	if (c->n == c->cap) {
-		struct harness_sample *s = realloc(c->samples, 2 * c->cap * sizeof *s);
+		struct harness_sample *s = mbuf_grow(c->samples, c->cap * sizeof *s,
+						     2 * c->cap * sizeof *s);
 		if (!s) {
 			c->dropped++;
 			return;
@@ -90,16 +94,31 @@ static void take(struct wl_ctx *c, uint64_t ops, int want_lazy)
 
 void harness_start(struct wl_ctx *c)
 {
+	int first = c->t0 == 0;   /* wl_mark_start starts the run again */
+	c->hwm_reset = metrics_hwm_reset() == 0;
+	if (!c->hwm_reset && first)
+		fprintf(stderr, "%s: note: cannot reset VmHWM (/proc/self/clear_refs); "
+			"peak_rss_bytes includes the setup before the run\n", c->prog);
 	metrics_read(&c->base);
+	metrics_cpu(&c->user_s, &c->sys_s);
+	if (wl_latency_on)
+		latency_begin();
 	c->t0 = metrics_now();
 	pthread_mutex_lock(&c->lock);
 	take(c, 0, 0);
+	c->start_rss = c->samples[0].m.rss_bytes;
 	pthread_mutex_unlock(&c->lock);
 }
 
 void harness_stop(struct wl_ctx *c)
 {
 	c->wall_s = metrics_now() - c->t0;
+	double user, sys;
+	metrics_cpu(&user, &sys);
+	c->user_s = user - c->user_s;
+	c->sys_s = sys - c->sys_s;
+	if (wl_latency_on)
+		latency_end();
 	/* This sample is outside wall_s, so its cost is not in sampling_s. */
 	double spent = c->sampling_s, spent_cpu = c->sampling_cpu_s;
 	pthread_mutex_lock(&c->lock);
@@ -107,6 +126,35 @@ void harness_stop(struct wl_ctx *c)
 	pthread_mutex_unlock(&c->lock);
 	c->sampling_s = spent;
 	c->sampling_cpu_s = spent_cpu;
+}
+
+uint64_t harness_peak_rss(const struct wl_ctx *c, const char **how)
+{
+	uint64_t sampled = 0;
+	for (size_t i = 0; i < c->n; i++)
+		if (c->samples[i].m.rss_bytes > sampled)
+			sampled = c->samples[i].m.rss_bytes;
+	uint64_t hwm = c->n ? c->samples[c->n - 1].m.hwm_bytes : 0;
+	if (hwm == 0) {
+		*how = "sampled";
+		return sampled;
+	}
+	*how = c->hwm_reset ? "vmhwm" : "vmhwm-unreset";
+	/* The kernel counts RSS in per-CPU batches and updates the high-water
+	 * mark from the batched sum, so VmHWM can sit a few dozen pages below
+	 * an exact RSS read a moment earlier (docs/measuring.md). */
+	return hwm > sampled ? hwm : sampled;
+}
+
+void wl_mark_start(struct wl_ctx *c)
+{
+	/* The run starts again: samples, clock, CPU times, faults and the
+	 * high-water mark all count from here. */
+	pthread_mutex_lock(&c->lock);
+	c->n = 0;
+	c->sampling_s = c->sampling_cpu_s = c->lazy_s = 0;
+	pthread_mutex_unlock(&c->lock);
+	harness_start(c);
 }
 
 int64_t wl_param(const struct wl_ctx *c, const char *name)
@@ -188,18 +236,29 @@ int wl_syserr(struct wl_ctx *c, int errnum, const char *what)
 	return WL_ESYS;
 }
 
-void wl_extra(struct wl_ctx *c, const char *name, const char *value)
+/* The extras go through the sample lock: workloads may set them from
+ * several threads. */
+void wl_extra_u64(struct wl_ctx *c, const char *name, uint64_t v)
 {
 	pthread_mutex_lock(&c->lock);
-	if (c->extra.len)
-		csv_put(&c->extra, ";", 1);
-	csv_put(&c->extra, name, strlen(name));
-	csv_put(&c->extra, "=", 1);
-	csv_put(&c->extra, value, strlen(value));
+	json_u64(&c->extra, name, v);
+	pthread_mutex_unlock(&c->lock);
+}
+
+void wl_extra_f64(struct wl_ctx *c, const char *name, double v)
+{
+	pthread_mutex_lock(&c->lock);
+	json_f64(&c->extra, name, v);
+	pthread_mutex_unlock(&c->lock);
+}
+
+void wl_extra(struct wl_ctx *c, const char *name, const char *v)
+{
+	pthread_mutex_lock(&c->lock);
+	json_str(&c->extra, name, v);
 	pthread_mutex_unlock(&c->lock);
 }
 
 /* ---- trace tooling and child workloads (h-trace) ---- */
 const char *wl_target(const struct wl_ctx *c) { return c->target; }
-void wl_mark_start(struct wl_ctx *c) { c->n = 0; harness_start(c); }   /* stub: see workload.h */
 int wl_thp(void) { return pages_hugepages(); }

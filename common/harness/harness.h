@@ -6,7 +6,11 @@
  * samples; a trylock keeps two threads from sampling at once), one per
  * wl_sample, and one at harness_stop. Sampling time stays inside wall_s and
  * is also added up in sampling_s (the final sample, taken after the clock
- * stopped, is in neither), so its share can be checked. */
+ * stopped, is in neither), so its share can be checked.
+ * Peak RSS is the kernel's high-water mark (VmHWM), reset at harness_start
+ * by writing 5 to /proc/self/clear_refs, so no spike between samples is
+ * missed. Samples and extras live in mbuf memory, outside every backend's
+ * malloc. */
 #ifndef HARNESS_H
 #define HARNESS_H
 
@@ -41,10 +45,13 @@ struct wl_ctx {
 	double t0, wall_s, lazy_s;
 	double sampling_s, sampling_cpu_s;   /* wall and CPU time inside samples */
 	struct metrics base;
+	double user_s, sys_s;        /* getrusage(RUSAGE_SELF): every thread */
+	uint64_t start_rss;          /* at harness_start (or wl_mark_start) */
+	int hwm_reset;               /* 0: VmHWM could not be reset (see peak) */
 	_Atomic int limited;
 	int limit_err;
 	int syserr;                  /* errno of wl_syserr, 0: none */
-	struct csv_buf extra;        /* "name=value;name=value" from wl_extra */
+	struct csv_buf extra;        /* members of the extra JSON object */
 };
 
 /* Prepares C for a run of WL (NULL: none, for tests) with VALUES (one per
@@ -58,5 +65,12 @@ void harness_start(struct wl_ctx *c);
 
 /* Stops the clock (wall_s) and takes the final sample, LazyFree included. */
 void harness_stop(struct wl_ctx *c);
+
+/* The run's peak RSS in bytes: VmHWM read at harness_stop, or the largest
+ * sample where that is higher (the kernel's per-CPU batching of RSS can
+ * leave VmHWM pages below it). Where VmHWM could not be reset it includes
+ * the setup before harness_start; where it cannot be read, the largest
+ * sample. *HOW says which: "vmhwm", "vmhwm-unreset" or "sampled". */
+uint64_t harness_peak_rss(const struct wl_ctx *c, const char **how);
 
 #endif

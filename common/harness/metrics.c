@@ -70,8 +70,10 @@ void metrics_read(struct metrics *m)
 		m->rss_bytes = rss * page_size;
 	}
 	/* VmPTE sits in the first lines of status; 4 KiB always reaches it. */
-	if (slurp(fd_status, buf, sizeof buf) > 0)
+	if (slurp(fd_status, buf, sizeof buf) > 0) {
 		m->page_table_bytes = kb_field(buf, "VmPTE");
+		m->hwm_bytes = kb_field(buf, "VmHWM");
+	}
 	struct rusage ru;
 	if (getrusage(RUSAGE_SELF, &ru) == 0) {
 		m->minor_faults = ru.ru_minflt;
@@ -90,6 +92,26 @@ int64_t metrics_lazyfree(void)
 	if (n <= 0 || !strstr(buf, "\nLazyFree:"))
 		return -1;
 	return (int64_t)kb_field(buf, "LazyFree");
+}
+
+int metrics_hwm_reset(void)
+{
+	int fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	int err = write(fd, "5", 1) == 1 ? 0 : errno ? errno : EIO;
+	close(fd);
+	return err;
+}
+
+void metrics_cpu(double *user_s, double *sys_s)
+{
+	struct rusage ru;
+	*user_s = *sys_s = 0;
+	if (getrusage(RUSAGE_SELF, &ru) == 0) {
+		*user_s = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6;
+		*sys_s = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6;
+	}
 }
 
 double metrics_now(void)

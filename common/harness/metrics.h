@@ -1,10 +1,11 @@
 /* metrics.h: what the harness reads about the process, and what it costs.
  *
- * RSS and VSZ come from /proc/self/statm, page-table bytes from VmPTE in
- * /proc/self/status, faults from getrusage: each read through a descriptor
- * kept open (pread at offset 0), about 1 + 6 + 0.6 us a sample here, so a
- * series of a few hundred points costs milliseconds. LazyFree comes from
- * /proc/smaps_rollup, 4-13 ms a read (FACTS.md): callers ration it. */
+ * RSS and VSZ come from /proc/self/statm, page-table bytes and the RSS
+ * high-water mark from VmPTE and VmHWM in /proc/self/status, faults from
+ * getrusage: each read through a descriptor kept open (pread at offset 0),
+ * microseconds a sample (docs/measuring.md), so a series of a few hundred
+ * points costs milliseconds. LazyFree comes from /proc/smaps_rollup,
+ * milliseconds a read when the process maps much: callers ration it. */
 #ifndef METRICS_H
 #define METRICS_H
 
@@ -12,6 +13,7 @@
 
 struct metrics {
 	uint64_t rss_bytes, vsz_bytes, page_table_bytes;
+	uint64_t hwm_bytes;                    /* VmHWM: peak RSS since reset */
 	uint64_t minor_faults, major_faults;   /* since process start */
 };
 
@@ -25,6 +27,13 @@ void metrics_read(struct metrics *m);
 /* LazyFree bytes of the whole process (MADV_FREE'd, still resident), or -1
  * when smaps_rollup cannot be read. Expensive: see above. */
 int64_t metrics_lazyfree(void);
+
+/* Resets VmHWM to the current RSS (writes 5 to /proc/self/clear_refs).
+ * Returns 0, or an errno value (older kernels, a read-only /proc). */
+int metrics_hwm_reset(void);
+
+/* User and system CPU seconds of the whole process, every thread. */
+void metrics_cpu(double *user_s, double *sys_s);
 
 /* Seconds on the monotonic clock. */
 double metrics_now(void);

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "region.h"
+
 struct wl_ctx;
 
 struct wl_param {
@@ -30,8 +32,9 @@ struct workload {
 	const char *help;                /* one line */
 	const struct wl_param *params;   /* ends with an entry whose name is NULL */
 	/* Runs the workload. Returns WL_OK, WL_LIMIT when a backend limit
-	 * stopped it (after wl_limit has said which), or WL_ESYS when the
-	 * system failed it (after wl_syserr has said how). Output goes to OUT. */
+	 * stopped it (after wl_limit has said which), WL_EINPUT for bad input
+	 * (after saying where), or WL_ESYS when the system failed it (after
+	 * wl_syserr has said how). Output goes to OUT. */
 	int (*run)(struct wl_ctx *ctx, FILE *out);
 };
 
@@ -66,17 +69,58 @@ int wl_limit(struct wl_ctx *ctx, int err, const char *what);
  * result, WL_ESYS. */
 int wl_syserr(struct wl_ctx *ctx, int errnum, const char *what);
 
-/* Extra summary columns (name, value) a workload adds after the standard
- * ones, such as capacity's max_live_regions. Names must be stable. */
+/* Values specific to the workload, such as capacity's max_live_regions:
+ * members of the summary's one JSON column, extra (common/harness/json.c).
+ * wl_extra sets a string, wl_extra_u64 an integer, wl_extra_f64 a real (6
+ * significant digits; not finite: null). Names must be stable
+ * (scripts/report reads them). Thread-safe. */
 void wl_extra(struct wl_ctx *ctx, const char *name, const char *value);
+void wl_extra_u64(struct wl_ctx *ctx, const char *name, uint64_t v);
+void wl_extra_f64(struct wl_ctx *ctx, const char *name, double v);
+
+/* The workload's own work starts now: what came before (parsing a trace,
+ * building inputs) is setup, outside wall time, CPU times and faults; the
+ * kernel's high-water mark is reset and start RSS is taken here. Optional,
+ * once, before the first wl_progress; without it the work starts just
+ * before run. */
+void wl_mark_start(struct wl_ctx *ctx);
+
+/* region_create, region_reset and region_destroy for workloads: the same
+ * calls, timed one by one when the driver runs with --latency (then
+ * wl_latency_on is 1; common/harness/latency.c). Otherwise the cost is one
+ * load and one predictable branch. */
+enum { WL_CREATE, WL_RESET, WL_DESTROY };
+extern int wl_latency_on;
+int wl_timed_create(region_t **out);
+void wl_timed_reset(region_t *r);
+void wl_timed_destroy(region_t *r);
+
+static inline int wl_create(region_t **out)
+{
+	if (__builtin_expect(wl_latency_on, 0))
+		return wl_timed_create(out);
+	return region_create(out);
+}
+
+static inline void wl_reset(region_t *r)
+{
+	if (__builtin_expect(wl_latency_on, 0))
+		wl_timed_reset(r);
+	else
+		region_reset(r);
+}
+
+static inline void wl_destroy(region_t *r)
+{
+	if (__builtin_expect(wl_latency_on, 0))
+		wl_timed_destroy(r);
+	else
+		region_destroy(r);
+}
 
 /* ---- trace tooling and child workloads (h-trace) ---- */
 /* The file of `replay FILE`, or NULL in a plain `run`. */
 const char *wl_target(const struct wl_ctx *ctx);
-/* The workload's own work starts now: what came before (parsing a trace)
- * is setup, outside wall time; start RSS is taken here. STUB POINT: the
- * harness's version also resets the kernel's high-water mark. */
-void wl_mark_start(struct wl_ctx *ctx);
 /* Whether memory from the page source gets transparent huge pages (--thp). */
 int wl_thp(void);
 /* `check TRACE...`: loads each trace, prints its parse speed and bytes per
