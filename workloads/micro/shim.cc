@@ -1,7 +1,7 @@
 // shim.cc: the only C++ in regionbench. It hands Google Benchmark the C
 // benchmarks of micro.c, passing benchmark::State through as an opaque
-// handle, and takes the driver's own options (--policy, --thp, --iterations) before
-// Google Benchmark parses the rest.
+// handle, and takes the driver's own options (--policy, --thp, --iterations,
+// --limit) before Google Benchmark parses the rest.
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
@@ -41,7 +41,7 @@ extern "C" void mb_context(const char *key, const char *value) { benchmark::AddC
 static int usage(const char *prog, const char *what)
 {
 	std::fprintf(stderr, "%s: %s\n", prog, what);
-	std::fprintf(stderr, "usage: %s [--policies] [--policy=NAME] [--thp] [--iterations=N] [Google Benchmark options]; policies:", prog);
+	std::fprintf(stderr, "usage: %s [--policies] [--policy=NAME] [--thp] [--iterations=N] [--limit=BYTES] [Google Benchmark options]; policies:", prog);
 	for (const char *const *p = region_policies(); *p; p++)
 		std::fprintf(stderr, " %s", *p);
 	std::fprintf(stderr, "\n");
@@ -64,6 +64,15 @@ int main(int argc, char **argv)
 			fixed_iterations = std::strtoll(argv[i] + 13, &end, 10);
 			if (*end || fixed_iterations <= 0)
 				return usage(argv[0], "--iterations wants a positive number");
+		} else if (std::strncmp(argv[i], "--limit=", 8) == 0) {
+			// Caps the backend's pool or reservation (region_limit_set), as
+			// under valgrind, which cannot reserve 1 TiB; no cap where the
+			// backend has none.
+			char *end;
+			long long bytes = std::strtoll(argv[i] + 8, &end, 10);
+			int err = *end || bytes <= 0 ? REGION_EINVAL : region_limit_set((uint64_t)bytes);
+			if (err && err != REGION_ENOTSUP)
+				return usage(argv[0], "--limit wants a byte count the backend accepts");
 		} else if (std::strcmp(argv[i], "--thp") == 0) {
 			pages_set_hugepages(1);
 		} else {
