@@ -280,14 +280,6 @@ static void bm_chase_region_ptr(struct mb_state *s, int64_t b) { chase(s, b, CHA
 static void bm_chase_local_base(struct mb_state *s, int64_t b) { chase(s, b, CHASE_LOCAL_BASE); }
 static void bm_chase_raw64(struct mb_state *s, int64_t b) { chase(s, b, CHASE_RAW64); }
 
-/* refill/4096: allocations of one block (4 KiB), so on the block strategies
- * every operation takes a new block (the refill the fast path falls back
- * to); elsewhere it is a 4 KiB bump. Reset every REFILL_BYTES, as alloc/. */
-static void bm_refill(struct mb_state *s, int64_t size)
-{
-	bm_alloc(s, size);
-}
-
 /* ---- decode: a field read through a reference --------------------------- */
 
 /* A decode node: the summed field at offset 8, as after a header word. */
@@ -423,7 +415,10 @@ void mb_register_all(void)
 		mb_register("limit_bump", bm_limit_bump, sizes[i]);
 		mb_register("libc_malloc_free", bm_libc_malloc_free, sizes[i]);
 	}
-	mb_register("refill", bm_refill, 4096);
+	/* refill/4096: allocations of one block, so on the block strategies every
+	 * operation takes a new block (what the fast path falls back to);
+	 * elsewhere it is a 4 KiB bump. Reset every REFILL_BYTES, as alloc/. */
+	mb_register("refill", bm_alloc, 4096);
 	/* 1024 nodes of 16 bytes and their references: 24 KiB, in L1. */
 	mb_register("decode_sum", bm_decode_sum, 1024);
 	mb_register("decode_sum_raw", bm_decode_sum_raw, 1024);
