@@ -5,6 +5,8 @@
 #   make bench      install what is missing, build, run the workload matrix
 #   make compare A=DIR B=DIR   compare two results directories (B against A)
 #   make microbench, make plots RESULTS=DIR, make fuzz, make clean
+#   make microbench-instructions, make decode-asm, make decode-asm-aarch64,
+#   make test ARCH=aarch64   (docs/decode.md)
 #
 # make bench takes (results/README.md has the details):
 #   QUICK=1         small workloads, traces replayed in part, REPEAT=3
