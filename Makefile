@@ -5,6 +5,8 @@
 #   make bench      install what is missing, build, run the workload matrix
 #   make compare A=DIR B=DIR   compare two results directories (B against A)
 #   make microbench, make plots RESULTS=DIR, make fuzz, make clean
+#   make microbench-instructions, make decode-asm, make decode-asm-aarch64,
+#   make test ARCH=aarch64   (docs/decode.md)
 #
 # make bench takes (results/README.md has the details):
 #   QUICK=1         small workloads, traces replayed in part, REPEAT=3
@@ -170,9 +172,57 @@ MICROBENCHES := $(patsubst %,$(BIN)/microbench-%,$(TEST_BACKENDS))
 RECORDERS := build/recorder/malloc_log.so build/recorder/apr_pools.so
 all: $(DRIVERS) $(TEST_BINS) $(MICROBENCHES) $(RECORDERS)
 
+# ---- ARCH=aarch64: the same C code on ARM ------------------------------------
+# make test ARCH=aarch64 cross-builds the strategies' conformance suite and
+# decode probes with Debian's gcc-aarch64-linux-gnu (the same CFLAGS) and runs
+# them under qemu-user (scripts/deps aarch64 installs both). blocks-gs is
+# x86-64 only (the GS segment register) and is skipped. qemu-user tracks
+# every page a program reserves, so the tests cap each pool or reservation at
+# A64_TEST_LIMIT bytes (tests/check.c's REGION_TEST_LIMIT knob; default
+# 256 MiB, enough for every case: with 32 GiB reservations contiguous's
+# 3000-region case runs for minutes). make decode-asm-aarch64 prints the
+# probes' aarch64 instructions; timings under emulation mean nothing, so
+# none are taken.
+A64_CC ?= aarch64-linux-gnu-gcc
+A64_OBJDUMP ?= aarch64-linux-gnu-objdump
+A64_QEMU ?= qemu-aarch64 -L /usr/aarch64-linux-gnu
+A64_TEST_LIMIT ?= 268435456
+A64_BUILD := build/aarch64
+A64_BACKENDS := $(filter-out blocks-gs,$(foreach b,$(ALL_BACKENDS),$(if $(filter strategy,$($(b)_KIND)),$(b))))
+A64_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter $(INCLUDES) \
+	-DREGION_DEBUG=$(REGION_DEBUG) -DREGION_TEST_LIMIT=$(A64_TEST_LIMIT) $(CFLAGS)
+A64_HEADERS := $(wildcard common/*.h common/harness/*.h tests/*.h strategy-*/*.h)
+define A64_RULE
+$(A64_BUILD)/$(2)-$(1): tests/$(2).c tests/check.c common/pages.c common/region_error.c $$($(1)_SRCS) \
+		$(A64_HEADERS) | $(A64_BUILD)/deps.ok
+	$(A64_CC) $(A64_CFLAGS) -DREGION_REF_BITS=$$($(1)_REF) $$($(1)_CPPFLAGS) -o $$@ $$(filter %.c,$$^) -lpthread -lm
+endef
+$(foreach b,$(A64_BACKENDS),$(foreach t,test-conformance test-decode,$(eval $(call A64_RULE,$(b),$(t)))))
+A64_DECODE_BINS := $(patsubst %,$(A64_BUILD)/test-decode-%,$(A64_BACKENDS))
+A64_BINS := $(patsubst %,$(A64_BUILD)/test-conformance-%,$(A64_BACKENDS)) $(A64_DECODE_BINS)
+$(A64_BUILD)/deps.ok: scripts/deps | $(A64_BUILD)/.
+	scripts/deps aarch64
+	@touch $@
+test-aarch64: $(A64_BINS)
+	@echo "SKIP blocks-gs/aarch64: blocks-gs is x86-64 only (the GS segment register)"; \
+	pass=0; fail=0; log=$$(mktemp); \
+	for t in $(A64_BINS); do \
+		$(A64_QEMU) $$t > $$log 2>&1; rc=$$?; cat $$log; \
+		p=$$(grep -c '^PASS ' $$log); f=$$(grep -c '^FAIL ' $$log); \
+		if [ $$rc -ne 0 ] && [ $$f -eq 0 ]; then echo "FAIL $${t##*/}: exited with status $$rc"; f=1; fi; \
+		pass=$$((pass + p)); fail=$$((fail + f)); \
+	done; rm -f $$log; echo; echo "$$pass passed, $$fail failed"; [ $$fail -eq 0 ] && [ $$pass -gt 0 ]
+decode-asm-aarch64: $(A64_DECODE_BINS)
+	OBJDUMP=$(A64_OBJDUMP) SYMBOLS='decode_probe_[a-z0-9_]+' scripts/decode-asm $(A64_DECODE_BINS)
+.PHONY: test-aarch64 decode-asm-aarch64 microbench-instructions decode-asm
+
 # ---- the two commands, and the rest ---------------------------------------------
+ifneq ($(ARCH),aarch64)
 test: $(TEST_BINS)
 	BIN=$(BIN) BACKENDS="$(TEST_BACKENDS)" SANITIZE="$(SANITIZE)" tests/run
+else
+test: test-aarch64
+endif
 
 bench: $(DRIVERS) $(MICROBENCHES) $(DEPS_STAMP)
 	BIN=$(BIN) BACKENDS="$(BACKENDS)" WORKLOADS="$(WORKLOADS)" TRACES="$(TRACES)" \
@@ -182,8 +232,23 @@ compare: $(DEPS_STAMP)
 	@test -n "$(A)" -a -n "$(B)" || { echo "make compare: set A=DIR B=DIR, two results directories (A the reference)" >&2; exit 2; }
 	scripts/compare "$(A)" "$(B)"
 
-microbench: $(MICROBENCHES) $(DEPS_STAMP)
-	BIN=$(BIN) BACKENDS="$(TEST_BACKENDS)" QUICK="$(QUICK)" scripts/microbench
+# make microbench [QUICK=1] [OUT=DIR]: results/<time>-micro/ (results/latest-micro
+# points to it) or DIR; with the aarch64 cross compiler installed, the
+# aarch64 decode probes are built too and their instructions recorded.
+A64_HAVE := $(shell command -v $(firstword $(A64_CC)) 2>/dev/null)
+microbench: $(MICROBENCHES) $(DEPS_STAMP) $(if $(A64_HAVE),$(A64_DECODE_BINS))
+	BIN=$(BIN) BACKENDS="$(TEST_BACKENDS)" QUICK="$(QUICK)" OUT="$(OUT)" \
+		A64_BIN="$(if $(A64_HAVE),$(A64_BUILD))" OBJDUMP_A64="$(A64_OBJDUMP)" scripts/microbench
+
+# make microbench-instructions [OUT=DIR]: callgrind's instructions per
+# operation into DIR (default results/latest-micro)/instructions.csv.
+microbench-instructions: $(MICROBENCHES)
+	scripts/deps valgrind
+	BIN=$(BIN) BACKENDS="$(TEST_BACKENDS)" OUT="$(OUT)" scripts/microbench-instructions
+
+# make decode-asm: what each backend's decode compiles to (objdump).
+decode-asm: $(MICROBENCHES)
+	BIN=$(BIN) BACKENDS="$(TEST_BACKENDS)" scripts/decode-asm
 
 plots: $(DEPS_STAMP)
 	@test -n "$(RESULTS)" || { echo "make plots: set RESULTS=DIR, a results directory (for instance results/latest)" >&2; exit 2; }

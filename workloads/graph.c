@@ -7,6 +7,8 @@
  * reference finds the copies of shared objects. */
 #include "graph.h"
 
+#include "field.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,9 +104,13 @@ static const void *deref(const struct view *v, uint64_t ref, size_t size)
 
 static int node_at(const struct view *v, uint64_t ref, struct fields *f)
 {
-	if (v->r) {
-		const struct graph_node *x = region_ptr(v->r, (region_ref_t)ref);
-		*f = (struct fields){ x->left, x->right, x->link, x->payload, x->id, x->len };
+	if (v->r) {   /* through the reference, as the backend decodes it */
+		const region_t *r = v->r;
+		region_ref_t x = (region_ref_t)ref;
+		*f = (struct fields){ FIELD_REF(r, x, struct graph_node, left),
+			FIELD_REF(r, x, struct graph_node, right), FIELD_REF(r, x, struct graph_node, link),
+			FIELD_REF(r, x, struct graph_node, payload), FIELD_GET32(r, x, struct graph_node, id),
+			FIELD_GET32(r, x, struct graph_node, len) };
 		return 0;
 	}
 	const struct graph_node32 *x = deref(v, ref, sizeof *x);

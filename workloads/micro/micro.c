@@ -5,7 +5,9 @@
  * limit_bump (a raw bump pointer into prefaulted memory: the physical limit)
  * and libc_malloc_free (glibc's own malloc and free, looked up in libc.so.6
  * itself, since jemalloc and mimalloc replace malloc and __libc_malloc).
- * Every allocation is written once, as a program initialises what it gets. */
+ * Every allocation is written once, as a program initialises what it gets.
+ * decode_* read a field through references (region_load32) against the same
+ * through raw pointers, in a loop and one access per call (docs/decode.md). */
 #include "micro.h"
 
 #include <dlfcn.h>
@@ -13,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../field.h"
 #include "region.h"
 
 #define BATCH 1024
@@ -277,6 +280,133 @@ static void bm_chase_region_ptr(struct mb_state *s, int64_t b) { chase(s, b, CHA
 static void bm_chase_local_base(struct mb_state *s, int64_t b) { chase(s, b, CHASE_LOCAL_BASE); }
 static void bm_chase_raw64(struct mb_state *s, int64_t b) { chase(s, b, CHASE_RAW64); }
 
+/* ---- decode: a field read through a reference --------------------------- */
+
+/* A decode node: the summed field at offset 8, as after a header word. */
+struct dnode {
+	uint64_t key;
+	uint32_t value;
+	uint32_t pad;
+};
+
+struct decode_set {
+	region_t *r;
+	region_ref_t *refs;        /* N references, in a shuffled order */
+	const struct dnode **ptrs; /* the same nodes as raw pointers */
+};
+
+/* N nodes in a fresh region, referenced in a seeded random order so the
+ * loads are independent but not a stride the prefetcher follows. 0, or -1
+ * with the error reported to S. */
+static int decode_build(struct mb_state *s, struct decode_set *d, size_t n)
+{
+	*d = (struct decode_set){0};
+	if (create(s, &d->r))
+		return -1;
+	d->refs = malloc(n * sizeof *d->refs);
+	d->ptrs = malloc(n * sizeof *d->ptrs);
+	if (!d->refs || !d->ptrs) {
+		mb_error(s, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct dnode *p = region_alloc(d->r, sizeof *p, 8);
+		if (!p) {
+			fail(s, d->r);
+			d->r = NULL;
+			return -1;
+		}
+		*p = (struct dnode){ .key = i, .value = (uint32_t)(i * 2654435761u) };
+		d->ptrs[i] = p;
+	}
+	uint64_t seed = 7;
+	for (size_t i = n - 1; i > 0; i--) {
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		size_t j = (size_t)((seed >> 33) % (i + 1));
+		const struct dnode *t = d->ptrs[i];
+		d->ptrs[i] = d->ptrs[j];
+		d->ptrs[j] = t;
+	}
+	for (size_t i = 0; i < n; i++)
+		d->refs[i] = region_ref(d->r, d->ptrs[i]);
+	return 0;
+}
+
+static void decode_free(struct decode_set *d)
+{
+	region_destroy(d->r);
+	free(d->refs);
+	free((void *)d->ptrs);
+}
+
+/* The measured code, in functions of their own so scripts/decode-asm finds
+ * it by name in the executable (extern, and noipa so it is neither inlined
+ * nor specialised). mb_decode_sum* loop over N slots: a base the decode
+ * needs is loaded once, before the loop. mb_decode_one* make one access
+ * each; their callers assume a call may change memory, so every call
+ * reloads the base: a global's on blocks, none on blocks-gs. */
+__attribute__((noipa)) uint32_t mb_decode_sum(const region_t *r, const region_ref_t *refs, int64_t n)
+{
+	uint32_t sum = 0;
+	for (int64_t i = 0; i < n; i++)
+		sum += FIELD_GET32(r, refs[i], struct dnode, value);
+	return sum;
+}
+
+__attribute__((noipa)) uint32_t mb_decode_sum_raw(const struct dnode *const *ptrs, int64_t n)
+{
+	uint32_t sum = 0;
+	for (int64_t i = 0; i < n; i++)
+		sum += ptrs[i]->value;
+	return sum;
+}
+
+__attribute__((noipa)) uint32_t mb_decode_one(const region_t *r, const region_ref_t *slot)
+{
+	return FIELD_GET32(r, *slot, struct dnode, value);
+}
+
+__attribute__((noipa)) uint32_t mb_decode_one_raw(const struct dnode *const *slot)
+{
+	return (*slot)->value;
+}
+
+enum decode_mode { DECODE_SUM, DECODE_SUM_RAW, DECODE_CALL, DECODE_CALL_RAW };
+
+/* One operation is one field read; a batch is the N nodes once. */
+static void decode(struct mb_state *s, int64_t n, enum decode_mode mode)
+{
+	struct decode_set d;
+	if (decode_build(s, &d, (size_t)n) == 0) {
+		uint32_t sum = 0;
+		while (mb_batch(s, n)) {
+			switch (mode) {
+			case DECODE_SUM:
+				sum += mb_decode_sum(d.r, d.refs, n);
+				break;
+			case DECODE_SUM_RAW:
+				sum += mb_decode_sum_raw(d.ptrs, n);
+				break;
+			case DECODE_CALL:
+				for (int64_t i = 0; i < n; i++)
+					sum += mb_decode_one(d.r, &d.refs[i]);
+				break;
+			case DECODE_CALL_RAW:
+				for (int64_t i = 0; i < n; i++)
+					sum += mb_decode_one_raw(&d.ptrs[i]);
+				break;
+			}
+			escape((void *)(uintptr_t)sum);
+		}
+	}
+	decode_free(&d);
+}
+
+static void bm_decode_sum(struct mb_state *s, int64_t n) { decode(s, n, DECODE_SUM); }
+static void bm_decode_sum_raw(struct mb_state *s, int64_t n) { decode(s, n, DECODE_SUM_RAW); }
+static void bm_decode_call(struct mb_state *s, int64_t n) { decode(s, n, DECODE_CALL); }
+static void bm_decode_call_raw(struct mb_state *s, int64_t n) { decode(s, n, DECODE_CALL_RAW); }
+
 void mb_register_all(void)
 {
 	static const int64_t sizes[] = { 8, 16, 32, 64, 256, 1024 };
@@ -285,6 +415,15 @@ void mb_register_all(void)
 		mb_register("limit_bump", bm_limit_bump, sizes[i]);
 		mb_register("libc_malloc_free", bm_libc_malloc_free, sizes[i]);
 	}
+	/* refill/4096: allocations of one block, so on the block strategies every
+	 * operation takes a new block (what the fast path falls back to);
+	 * elsewhere it is a 4 KiB bump. Reset every REFILL_BYTES, as alloc/. */
+	mb_register("refill", bm_alloc, 4096);
+	/* 1024 nodes of 16 bytes and their references: 24 KiB, in L1. */
+	mb_register("decode_sum", bm_decode_sum, 1024);
+	mb_register("decode_sum_raw", bm_decode_sum_raw, 1024);
+	mb_register("decode_call", bm_decode_call, 1024);
+	mb_register("decode_call_raw", bm_decode_call_raw, 1024);
 	mb_register("churn", bm_churn, 0);
 	mb_register("churn", bm_churn, 1 << 10);
 	mb_register("churn", bm_churn, 1 << 20);

@@ -96,8 +96,8 @@ def write(r):
             v = verdict(r, base, xs, ("decode", "blocks", b, name)) if base and xs and b != "blocks" else None
             rows.append((b, what, sig(med), ratio_text(v.ratio) if v else "1", clause(v, "blocks", b) if v else "—",
                          sig(instr.get((b, name))) if instr.get((b, name)) is not None else "—"))
-        raw_name = f"decode_sum_raw/{n}"
-        raw = samples(run, "blocks", raw_name) if f == "decode_sum" else []
+        raw_name = f"{f}_raw/{n}"
+        raw = samples(run, "blocks", raw_name)
         if raw:
             v = verdict(r, base, raw, ("decode", "blocks", "raw", name)) if base else None
             ins = instr.get(("blocks", raw_name))
@@ -106,15 +106,78 @@ def write(r):
                          sig(ins) if ins is not None else "—"))
         out += [f"### {name}", "", r.table(["backend", "decode", "median (ns)", "ratio to blocks", "verdict",
                                             "instructions per op"], rows), ""]
+        ib, ig = instr.get(("blocks", name)), instr.get(("blocks-gs", name))
+        if ib is not None and ig is not None:
+            saves = ("the base load that GS saves." if ib - ig >= 0.5
+                     else "the base stays in a register, so GS saves nothing here.")
+            out += [f"Counted exactly by callgrind, blocks runs {sig(ib - ig)} more instructions per read than "
+                    f"blocks-gs: {saves} Timings on a shared machine may not resolve one instruction.", ""]
     out += ["Which case a runtime's code resembles: code a compiler generates for a loop over a heap (a JIT's "
             "compiled loop, an inlined field access) keeps the heap base in a register, as in decode_sum, where "
             "RIP-relative and GS both cost one instruction per access. The note's two instructions appear where "
             "the base cannot stay in a register: accesses spread across calls, such as hand-written runtime "
             "functions and syscall wrappers in C that each touch a few fields, as in decode_call.", ""]
-    asm = run.micro_text("decode-asm.txt")
-    if asm:
-        lines = asm.splitlines()
-        out += ["The instructions each decode compiles to (objdump of the built executables, micro/decode-asm.txt"
-                + (f", first 60 of {len(lines)} lines" if len(lines) > 60 else "") + "):", "", "```",
-                *lines[:60], "```", ""]
+    out += asm_section(run)
+    return out
+
+
+def functions(text):
+    """{backend: {function: [instruction lines]}} from scripts/decode-asm's
+    output ("== backend (exe)", then "ADDR <name>:" blocks)."""
+    out, b, f = {}, None, None
+    for line in (text or "").splitlines():
+        m = re.match(r"== (\S+)", line)
+        if m:
+            b, f = m.group(1), None
+            out[b] = {}
+            continue
+        m = re.match(r"[0-9a-f]+ <([^>.]+)[^>]*>:$", line)
+        if m and b:
+            f = m.group(1)
+            out[b][f] = []
+        elif f and line.strip():
+            out[b][f].append(line.strip())
+    return out
+
+
+def listing(fns, names):
+    """A code block: for each backend, each of NAMES it has."""
+    lines = []
+    for b, fs in fns.items():
+        for name in names:
+            if name in fs:
+                lines += [f"{b}: {name}"] + ["    " + i for i in fs[name]]
+    return ["```", *lines, "```", ""] if lines else []
+
+
+def asm_section(run):
+    """The instructions behind the figures: x86-64 from the microbench
+    executables, aarch64 from the cross-built probes, when micro/ has them."""
+    out = []
+    x86 = functions(run.micro_text("decode-asm.txt"))
+    if x86:
+        out += ["What the decode compiles to (objdump -d of this run's microbench executables, "
+                "micro/decode-asm.txt has every function). One access per call, as in decode_call "
+                "(mb_decode_one; the first instruction loads the reference, the last returns): blocks-gs "
+                "makes the access one %gs: instruction with the reference as scaled index, blocks first "
+                "loads the RIP-relative base. In decode_sum's loop (mb_decode_sum) that base load is hoisted "
+                "out of the loop, so the loop bodies are alike.", ""]
+        out += listing(x86, ["mb_decode_one"])
+        first = next(iter(x86.values()))
+        out += listing({"raw pointer": first}, ["mb_decode_one_raw"])
+    a64 = functions(run.micro_text("decode-asm-aarch64.txt"))
+    if a64:
+        out += ["### aarch64", "",
+                "The same C code cross-built for aarch64 (make decode-asm-aarch64: tests/test-decode.c's "
+                "decode_probe_load32, objdump of the cross-built binary; make test ARCH=aarch64 runs the "
+                "conformance suite under qemu-user). There is no segment register: the global base takes an "
+                "adrp/ldr pair, then the scaled reference is added and the field loaded. These are instruction "
+                "sequences only: under qemu-user every instruction is translated and emulated, so timings "
+                "there say nothing about an ARM machine and none are reported.", ""]
+        out += listing(a64, ["decode_probe_load32"])
+        first = next(iter(a64.values()))
+        out += listing({"raw pointer": first}, ["decode_probe_load32_raw"])
+    elif x86:
+        out += ["The aarch64 instruction sequences were not recorded (make microbench records them when "
+                "gcc-aarch64-linux-gnu is installed: scripts/deps aarch64).", ""]
     return out
