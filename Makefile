@@ -224,7 +224,13 @@ else
 test: test-aarch64
 endif
 
-bench: $(DRIVERS) $(MICROBENCHES) $(DEPS_STAMP)
+# The bench's GS section shows callgrind's instruction counts and the aarch64
+# decode, so it installs valgrind and the cross compiler too.
+BENCH_DEPS := $(BUILD)/deps-bench.ok
+$(BENCH_DEPS): scripts/deps | $(BUILD)/.
+	scripts/deps aarch64 valgrind
+	@touch $@
+bench: $(BENCH_DEPS) $(DRIVERS) $(MICROBENCHES) $(DEPS_STAMP) $(A64_DECODE_BINS)
 	BIN=$(BIN) BACKENDS="$(BACKENDS)" WORKLOADS="$(WORKLOADS)" TRACES="$(TRACES)" \
 		QUICK="$(QUICK)" REPEAT="$(REPEAT)" scripts/bench
 

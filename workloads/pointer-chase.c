@@ -135,6 +135,8 @@ static int run(struct wl_ctx *ctx, FILE *out)
 		t1 - t0, (t1 - t0) * 1e9 / (double)n, (intmax_t)steps, t2 - t1,
 		steps ? (t2 - t1) * 1e9 / (double)steps : 0.0);
 	fprintf(out, "checksum %016jx\n", (uintmax_t)sum);
+	wl_extra_f64(ctx, "build_ns_per_node", (t1 - t0) * 1e9 / (double)n);
+	wl_extra_f64(ctx, "walk_ns_per_step", steps ? (t2 - t1) * 1e9 / (double)steps : 0.0);
 out:
 	wl_destroy(r);
 	free(refs);
