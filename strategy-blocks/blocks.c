@@ -10,6 +10,7 @@
  * taken or freed; a request fails only when no n contiguous free blocks exist. */
 #include "region.h"
 #include "pages.h"
+#include "lock.h"
 #include <params.h>   /* from -I: strategy-blocks or strategy-wide-offsets */
 
 #include <pthread.h>
@@ -131,17 +132,17 @@ static pthread_key_t cache_key;
 static _Atomic int ready;
 static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct lock pool_lock = LOCK_INIT;
 static struct heap dirty, clean;   /* under pool_lock */
 static uint64_t dirty_used_ms;     /* when resident free blocks were last reused */
 
 static _Atomic uint64_t n_held, n_committed, n_live, dead_allocs, dead_req;
 
 static struct shard {
-	pthread_mutex_t lock;
+	struct lock lock;
 	struct region *list;
 } __attribute__((aligned(64))) shards[NSHARD] = {
-	[0 ... NSHARD - 1] = { .lock = PTHREAD_MUTEX_INITIALIZER },
+	[0 ... NSHARD - 1] = { .lock = LOCK_INIT },
 };
 static _Atomic unsigned shard_next;
 
@@ -348,7 +349,7 @@ static int commit_runs(struct run *rs, const bool *was_clean, int k, int *err)
 		}
 		*err = REGION_ENOMEM;
 		int kept = i;
-		pthread_mutex_lock(&pool_lock);
+		lock_take(&pool_lock);
 		for (int j = i; j < k; j++) {
 			if (was_clean[j]) {
 				insert(rs[j].b, rs[j].n, S_CLEAN);
@@ -357,7 +358,7 @@ static int commit_runs(struct run *rs, const bool *was_clean, int k, int *err)
 				rs[kept++] = rs[j];
 			}
 		}
-		pthread_mutex_unlock(&pool_lock);
+		lock_drop(&pool_lock);
 		return kept;
 	}
 	return k;
@@ -372,7 +373,7 @@ static int refill(void)
 	bool was_clean[CACHE_CAP];
 	int k = 0, err = REGION_EPOOL;
 	uint32_t got = 0;
-	pthread_mutex_lock(&pool_lock);
+	lock_take(&pool_lock);
 	decay();
 	for (int pass = 0; pass < 2; pass++) {
 		struct heap *h = pass ? &clean : &dirty;
@@ -392,7 +393,7 @@ static int refill(void)
 	if (k && !was_clean[0] && policy == P_DECAY)
 		dirty_used_ms = now_ms();
 	atomic_fetch_add_explicit(&n_held, got, memory_order_relaxed);
-	pthread_mutex_unlock(&pool_lock);
+	lock_drop(&pool_lock);
 	k = commit_runs(rs, was_clean, k, &err);
 	for (int i = k; i-- > 0; )
 		for (uint32_t j = rs[i].n; j-- > 0; )
@@ -444,12 +445,12 @@ static void give(struct run *rs, int k)
 		for (int i = 0; i < k; i++)
 			state[i] = S_DIRTY;
 	}
-	pthread_mutex_lock(&pool_lock);
+	lock_take(&pool_lock);
 	for (int i = 0; i < k; i++)
 		insert(rs[i].b, rs[i].n, state[i]);
 	atomic_fetch_sub_explicit(&n_held, total, memory_order_relaxed);
 	decay();
-	pthread_mutex_unlock(&pool_lock);
+	lock_drop(&pool_lock);
 }
 
 /* Hands every cached block back (thread exit, or before a large request
@@ -503,7 +504,7 @@ static uint32_t take_run(uint32_t n, int *err)
 	for (int attempt = 0; attempt < 2; attempt++) {
 		if (attempt)
 			drain(&tc);
-		pthread_mutex_lock(&pool_lock);
+		lock_take(&pool_lock);
 		decay();
 		if (attempt)
 			purge(0);
@@ -521,7 +522,7 @@ static uint32_t take_run(uint32_t n, int *err)
 			tag(b, n, S_USED);
 			atomic_fetch_add_explicit(&n_held, n, memory_order_relaxed);
 		}
-		pthread_mutex_unlock(&pool_lock);
+		lock_drop(&pool_lock);
 		if (!b)
 			continue;
 		struct run r = {b, n};
@@ -631,12 +632,12 @@ int region_create(region_t **out)
 #endif
 	};
 	struct shard *s = &shards[r->shard];
-	pthread_mutex_lock(&s->lock);
+	lock_take(&s->lock);
 	r->next = s->list;
 	if (s->list)
 		s->list->prev = r;
 	s->list = r;
-	pthread_mutex_unlock(&s->lock);
+	lock_drop(&s->lock);
 	atomic_fetch_add_explicit(&n_live, 1, memory_order_relaxed);
 	*out = r;
 	return 0;
@@ -649,7 +650,7 @@ void region_destroy(region_t *r)
 	DEBUG_CHECK(r->magic == MAGIC);
 	tc_enter();
 	struct shard *s = &shards[r->shard];
-	pthread_mutex_lock(&s->lock);
+	lock_take(&s->lock);
 	if (r->prev)
 		r->prev->next = r->next;
 	else
@@ -661,7 +662,7 @@ void region_destroy(region_t *r)
 		memory_order_relaxed);
 	atomic_fetch_add_explicit(&dead_req, size + atomic_load_explicit(&r->retired, memory_order_relaxed),
 		memory_order_relaxed);
-	pthread_mutex_unlock(&s->lock);
+	lock_drop(&s->lock);
 	atomic_fetch_sub_explicit(&n_live, 1, memory_order_relaxed);
 #if REGION_DEBUG
 	r->magic = 0;
@@ -772,10 +773,10 @@ int region_shrink(region_t *r, void *p, size_t size)
 		char *end = q + ((size_t)k << BLOCK_SHIFT);
 		bool bump_here = r->end == q + ((size_t)n << BLOCK_SHIFT);
 		if (k < n) {
-			pthread_mutex_lock(&pool_lock);
+			lock_take(&pool_lock);
 			tag(b, k, S_USED);
 			tag(b + k, n - k, S_USED);
-			pthread_mutex_unlock(&pool_lock);
+			lock_drop(&pool_lock);
 			struct run rest = {b + k, n - k};
 			give(&rest, 1);
 		}
@@ -865,17 +866,20 @@ size_t region_size(const region_t *r)
  * figures are exact whenever no region is being allocated into. */
 void region_stats_get(struct region_stats *out)
 {
-	uint64_t allocs = 0, req = 0, live = 0;
+	uint64_t allocs = 0, req = 0, live = 0, acq = 0, cont = 0;
 	for (int i = 0; i < NSHARD; i++) {
-		pthread_mutex_lock(&shards[i].lock);
+		/* Uncounted: the counts are of the program's acquisitions. */
+		pthread_mutex_lock(&shards[i].lock.m);
 		for (struct region *r = shards[i].list; r; r = r->next) {
 			uint64_t size = atomic_load_explicit(&r->size, memory_order_relaxed);
 			allocs += atomic_load_explicit(&r->nalloc, memory_order_relaxed);
 			req += size + atomic_load_explicit(&r->retired, memory_order_relaxed);
 			live += size;
 		}
-		pthread_mutex_unlock(&shards[i].lock);
+		pthread_mutex_unlock(&shards[i].lock.m);
+		lock_counts(&shards[i].lock, &acq, &cont);
 	}
+	lock_counts(&pool_lock, &acq, &cont);
 	bool up = atomic_load_explicit(&ready, memory_order_acquire);
 	*out = (struct region_stats){
 		.allocs = allocs + atomic_load_explicit(&dead_allocs, memory_order_relaxed),
@@ -886,13 +890,57 @@ void region_stats_get(struct region_stats *out)
 		.regions_live = atomic_load_explicit(&n_live, memory_order_relaxed),
 		.chunks_held = atomic_load_explicit(&n_held, memory_order_relaxed),
 		.bytes_limit = pool_bytes,
+		.lock_acquisitions = acq,
+		.lock_contended = cont,
 	};
 }
 
-/* Not yet measured here: see region.h. */
+static bool is_free(uint32_t b) { return meta[b].state == S_DIRTY || meta[b].state == S_CLEAN; }
+
+/* Adds a free run of N blocks to *out's totals. */
+static void count_free(struct region_pool_free *out, uint64_t n)
+{
+	uint64_t bytes = n * BLOCK;
+	out->free_bytes += bytes;
+	out->run16_bytes += n >= 16 ? bytes : 0;
+	out->run256_bytes += n >= 256 ? bytes : 0;
+	out->run4096_bytes += n >= 4096 ? bytes : 0;
+	if (bytes > out->largest_run_bytes)
+		out->largest_run_bytes = bytes;
+}
+
+/* Free runs as a request sees them: a dirty run beside a clean one counts
+ * as one run, since take_run decommits dirty runs so they coalesce before
+ * it fails. Each maximal run is walked once, from the free run at its left
+ * end, under the pool lock: O(free runs). tail_waste_bytes reads the live
+ * regions' bump areas, exact when no region is being allocated into.
+ * Blocks in thread caches are not free. */
 int region_pool_free_get(struct region_pool_free *out)
 {
-	return REGION_ENOTSUP;
+	*out = (struct region_pool_free){ .block_bytes = BLOCK };
+	if (!atomic_load_explicit(&ready, memory_order_acquire))
+		return 0;
+	lock_take(&pool_lock);
+	for (int h = 0; h < 2; h++) {
+		const struct heap *hp = h ? &clean : &dirty;
+		for (unsigned c = 0; c < NCLASS; c++)
+			for (uint32_t b = hp->head[c]; b; b = meta[b].next) {
+				if (is_free(b - 1))
+					continue;   /* counted from its left end */
+				uint64_t n = 0;
+				for (uint32_t e = b; e < nblocks && is_free(e); e += meta[e].len)
+					n += meta[e].len;
+				count_free(out, n);
+			}
+	}
+	lock_drop(&pool_lock);
+	for (int i = 0; i < NSHARD; i++) {
+		lock_take(&shards[i].lock);
+		for (struct region *r = shards[i].list; r; r = r->next)
+			out->tail_waste_bytes += (uint64_t)(r->end - r->cur);
+		lock_drop(&shards[i].lock);
+	}
+	return 0;
 }
 
 const char *region_backend(void)
