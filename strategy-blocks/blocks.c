@@ -65,13 +65,17 @@
 /* ---- the region ------------------------------------------------------------------ */
 
 /* A region lives at the start of its first block. The fast path touches only
- * the first five fields. size and nalloc are relaxed atomics (plain moves on
- * x86-64) because region_stats_get reads them from other threads. */
+ * the first four fields. The counters are relaxed atomics (plain moves on
+ * x86-64) because region_stats_get reads them from other threads. The fast
+ * path counts into tally alone, one add for both figures: the bump area is
+ * under one block, so its allocations and bytes fit 32 bits each until the
+ * slow path, a shrink or a reset folds the tally into size and nalloc. */
 struct region {
 	char *cur, *end;          /* the bump area: [cur, end) is free */
 	char *last;               /* the newest allocation, for region_shrink */
-	_Atomic uint64_t size;    /* bytes requested since creation or reset */
-	_Atomic uint64_t nalloc;  /* successful allocations, ever */
+	_Atomic uint64_t tally;   /* this bump area's allocations << 32 | their bytes */
+	_Atomic uint64_t size;    /* bytes requested since creation or reset, tally aside */
+	_Atomic uint64_t nalloc;  /* successful allocations, ever, tally aside */
 	_Atomic uint64_t retired; /* requested bytes dropped by reset and shrink */
 	char *big;                /* the newest allocation that took a run of its own */
 	size_t big_size;
@@ -84,6 +88,26 @@ struct region {
 #endif
 };
 #define MAGIC 0x626c6f636b73ull
+
+#define TALLY_ONE ((uint64_t)1 << 32)
+#define TALLY_BYTES(t) ((t) & (TALLY_ONE - 1))
+
+/* Single-writer add: no locked instruction. */
+static inline void add_owned(_Atomic uint64_t *c, uint64_t n)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + n, memory_order_relaxed);
+}
+
+/* Moves the tally into size and nalloc (owner only). */
+static void fold(region_t *r)
+{
+	uint64_t t = atomic_load_explicit(&r->tally, memory_order_relaxed);
+	if (!t)
+		return;
+	add_owned(&r->size, TALLY_BYTES(t));
+	add_owned(&r->nalloc, t >> 32);
+	atomic_store_explicit(&r->tally, 0, memory_order_relaxed);
+}
 
 /* ---- the pool ----------------------------------------------------------------------- */
 
@@ -657,6 +681,7 @@ void region_destroy(region_t *r)
 		s->list = r->next;
 	if (r->next)
 		r->next->prev = r->prev;
+	fold(r);
 	uint64_t size = atomic_load_explicit(&r->size, memory_order_relaxed);
 	atomic_fetch_add_explicit(&dead_allocs, atomic_load_explicit(&r->nalloc, memory_order_relaxed),
 		memory_order_relaxed);
@@ -675,6 +700,7 @@ void region_reset(region_t *r)
 {
 	DEBUG_CHECK(r->magic == MAGIC);
 	tc_enter();
+	fold(r);
 	uint64_t size = atomic_load_explicit(&r->size, memory_order_relaxed);
 	atomic_store_explicit(&r->retired, atomic_load_explicit(&r->retired, memory_order_relaxed) + size,
 		memory_order_relaxed);
@@ -687,17 +713,10 @@ void region_reset(region_t *r)
 	r->last = r->big = NULL;
 }
 
-static inline void count_alloc(region_t *r, size_t size)
-{
-	atomic_store_explicit(&r->size, atomic_load_explicit(&r->size, memory_order_relaxed) + size,
-		memory_order_relaxed);
-	atomic_store_explicit(&r->nalloc, atomic_load_explicit(&r->nalloc, memory_order_relaxed) + 1,
-		memory_order_relaxed);
-}
-
 /* Everything the bump area cannot serve: bad arguments, and requests that
  * need a new block (from the thread cache) or a run (from the pool). The new
- * memory becomes the bump area if it leaves more room than the old one. */
+ * memory becomes the bump area if it leaves more room than the old one.
+ * Out of line, so the fast path stays small enough to inline. */
 __attribute__((noinline))
 static void *alloc_slow(region_t *r, size_t size, size_t align)
 {
@@ -730,13 +749,17 @@ static void *alloc_slow(region_t *r, size_t size, size_t align)
 		r->cur = tail, r->end = end;
 	r->last = r->big = p;   /* block starts are 4096-aligned: any ALIGN holds */
 	r->big_size = size;
-	count_alloc(r, size);
+	fold(r);
+	add_owned(&r->size, size);
+	add_owned(&r->nalloc, 1);
 	return p;
 }
 
-/* The fast path: align, compare, bump, count. With a constant ALIGN the
- * argument checks fold away once -flto inlines this into the caller. */
-void *region_alloc(region_t *r, size_t size, size_t align)
+/* The fast path: align, compare, bump, count. Declared inline (region.h's
+ * declaration keeps the definition external), so -flto inlines it into every
+ * caller, where a constant ALIGN folds the argument checks away;
+ * tests/inline.sh checks the built programs for calls to it. */
+inline void *region_alloc(region_t *r, size_t size, size_t align)
 {
 	size_t a = align < REGION_MIN_ALIGN ? REGION_MIN_ALIGN : align;
 	uintptr_t p = ((uintptr_t)r->cur + a - 1) & ~(uintptr_t)(a - 1);
@@ -745,7 +768,7 @@ void *region_alloc(region_t *r, size_t size, size_t align)
 			p <= end && size - 1 < end - p, 1)) {
 		r->cur = (char *)p + size;
 		r->last = (char *)p;
-		count_alloc(r, size);
+		add_owned(&r->tally, TALLY_ONE + size);
 		return (void *)p;
 	}
 	return alloc_slow(r, size, align);
@@ -787,6 +810,7 @@ int region_shrink(region_t *r, void *p, size_t size)
 		r->cur = q + size;
 	}
 	size_t d = old - size;
+	fold(r);
 	atomic_store_explicit(&r->size, atomic_load_explicit(&r->size, memory_order_relaxed) - d,
 		memory_order_relaxed);
 	atomic_store_explicit(&r->retired, atomic_load_explicit(&r->retired, memory_order_relaxed) + d,
@@ -859,7 +883,9 @@ inline void region_store64(region_t *r, region_ref_t ref, size_t off, uint64_t v
 
 size_t region_size(const region_t *r)
 {
-	return atomic_load_explicit(&((region_t *)r)->size, memory_order_relaxed);
+	region_t *w = (region_t *)r;
+	return atomic_load_explicit(&w->size, memory_order_relaxed) +
+	       TALLY_BYTES(atomic_load_explicit(&w->tally, memory_order_relaxed));
 }
 
 /* Sums the live regions' own counters under their shards' locks, so the
@@ -871,8 +897,9 @@ void region_stats_get(struct region_stats *out)
 		/* Uncounted: the counts are of the program's acquisitions. */
 		pthread_mutex_lock(&shards[i].lock.m);
 		for (struct region *r = shards[i].list; r; r = r->next) {
-			uint64_t size = atomic_load_explicit(&r->size, memory_order_relaxed);
-			allocs += atomic_load_explicit(&r->nalloc, memory_order_relaxed);
+			uint64_t t = atomic_load_explicit(&r->tally, memory_order_relaxed);
+			uint64_t size = atomic_load_explicit(&r->size, memory_order_relaxed) + TALLY_BYTES(t);
+			allocs += atomic_load_explicit(&r->nalloc, memory_order_relaxed) + (t >> 32);
 			req += size + atomic_load_explicit(&r->retired, memory_order_relaxed);
 			live += size;
 		}

@@ -33,13 +33,18 @@
 
 /* The header at each reservation's base. Only the owner thread touches it,
  * except the links (under lock) and the counters region_stats_get reads:
- * single-writer relaxed atomics, plain loads and stores on x86-64. */
+ * single-writer relaxed atomics, plain loads and stores on x86-64. The fast
+ * path counts into tally alone, one add for both figures; it bumps only up
+ * to lim, at most WINDOW past where the tally was last folded into allocs
+ * and bytes, so neither half of the tally can overflow its 32 bits. */
 struct region {
 	char *top;                 /* next free byte */
-	char *end;                 /* committed end */
+	char *lim;                 /* the fast path's end: end, or a page-aligned WINDOW past top */
 	char *last;                /* newest allocation, for region_shrink */
-	_Atomic uint64_t allocs;   /* since create or reset */
-	_Atomic uint64_t bytes;    /* requested since create or reset */
+	_Atomic uint64_t tally;    /* allocations << 32 | their bytes, since the last fold */
+	char *end;                 /* committed end */
+	_Atomic uint64_t allocs;   /* since create or reset, tally aside */
+	_Atomic uint64_t bytes;    /* requested since create or reset, tally aside */
 	_Atomic uint64_t shrunk;   /* of those, given back by region_shrink */
 	char *hwm;                 /* top may have been this high since the last decommit */
 	size_t len;                /* the reservation's size */
@@ -75,6 +80,24 @@ static inline void bump(_Atomic uint64_t *c, uint64_t n)
 static inline char *pageup(const char *p)
 {
 	return (char *)(((uintptr_t)p + PAGES_SIZE - 1) & ~(uintptr_t)(PAGES_SIZE - 1));
+}
+
+#define TALLY_ONE ((uint64_t)1 << 32)
+#define TALLY_BYTES(t) ((t) & (TALLY_ONE - 1))
+#define WINDOW ((size_t)1 << 31)
+
+/* Moves the tally into allocs and bytes and opens a new window from top. */
+static void fold(struct region *r)
+{
+	uint64_t t = atomic_load_explicit(&r->tally, memory_order_relaxed);
+	if (t) {
+		bump(&r->allocs, t >> 32);
+		bump(&r->bytes, TALLY_BYTES(t));
+		atomic_store_explicit(&r->tally, 0, memory_order_relaxed);
+	}
+	/* Page aligned, so an aligned bump pointer never passes it. */
+	char *w = (char *)((uintptr_t)(r->top + WINDOW) & ~(uintptr_t)(PAGES_SIZE - 1));
+	r->lim = (size_t)(r->end - r->top) > WINDOW ? w : r->end;
 }
 
 static size_t min_sz(size_t a, size_t b) { return a < b ? a : b; }
@@ -170,6 +193,7 @@ static void init(struct region *r, char *end, char *hwm, size_t len)
 	r->top = (char *)r + HDR;
 	r->end = end;
 	r->last = NULL;
+	atomic_store_explicit(&r->tally, 0, memory_order_relaxed);
 	atomic_store_explicit(&r->allocs, 0, memory_order_relaxed);
 	atomic_store_explicit(&r->bytes, 0, memory_order_relaxed);
 	atomic_store_explicit(&r->shrunk, 0, memory_order_relaxed);
@@ -230,6 +254,7 @@ int region_create(region_t **out)
 		add(&g_committed, first);
 		add(&g_chunks, 1);
 	}
+	fold(r);   /* the window, now that end is settled */
 	pthread_mutex_lock(&lock);
 	r->prev = NULL;
 	r->next = live;
@@ -245,6 +270,7 @@ int region_create(region_t **out)
 /* Moves this epoch's counters into the totals (reset and destroy). */
 static void publish(struct region *r)
 {
+	fold(r);
 	add(&g_allocs, atomic_load_explicit(&r->allocs, memory_order_relaxed));
 	add(&g_requested, atomic_load_explicit(&r->bytes, memory_order_relaxed));
 	atomic_store_explicit(&r->allocs, 0, memory_order_relaxed);
@@ -297,6 +323,7 @@ void region_reset(region_t *r)
 	r->last = NULL;
 	/* On failure the pages stay resident and committed; the next reset retries. */
 	(void)settle(r, keep_reset(), how());
+	fold(r);
 }
 
 /* Makes [p, p + size) usable: commits at least the region's committed size
@@ -323,7 +350,8 @@ static int fit(struct region *r, char *p, size_t size)
 	return 0;
 }
 
-/* The slow path: bad arguments, or the committed end is in the way. */
+/* The slow path: bad arguments, or the committed end or the window's is in
+ * the way. */
 __attribute__((noinline, cold))
 static void *grow(struct region *r, size_t size, size_t align)
 {
@@ -339,11 +367,12 @@ static void *grow(struct region *r, size_t size, size_t align)
 	r->last = p;
 	bump(&r->allocs, 1);
 	bump(&r->bytes, size);
+	fold(r);
 	return p;
 }
 
-/* The fast path: align, compare, bump. end is page aligned and align at most
- * a page, so the aligned p never passes end; size - 1 wraps for size 0.
+/* The fast path: align, compare, bump, count. lim is page aligned and align
+ * at most a page, so the aligned p never passes lim; size - 1 wraps for size 0.
  * "inline" (region.h's declaration keeps it external) lets -flto inline it
  * into every caller, not only into a few. */
 inline void *region_alloc(region_t *r, size_t size, size_t align)
@@ -351,11 +380,10 @@ inline void *region_alloc(region_t *r, size_t size, size_t align)
 	uintptr_t a = align < REGION_MIN_ALIGN ? REGION_MIN_ALIGN : align;
 	uintptr_t p = ((uintptr_t)r->top + a - 1) & ~(a - 1);
 	if (__builtin_expect(align - 1 < REGION_MAX_ALIGN && !(align & (align - 1)) &&
-			     size - 1 < (uintptr_t)r->end - p, 1)) {
+			     size - 1 < (uintptr_t)r->lim - p, 1)) {
 		r->top = (char *)p + size;
 		r->last = (char *)p;
-		bump(&r->allocs, 1);
-		bump(&r->bytes, size);
+		bump(&r->tally, TALLY_ONE + size);
 		return (void *)p;
 	}
 	return grow(r, size, align);
@@ -377,6 +405,7 @@ int region_shrink(region_t *r, void *p, size_t size)
 	char *k = pageup(r->top);
 	if (policy != P_RETAIN && pageup(r->hwm) - k >= ((ptrdiff_t)1 << 20))
 		(void)settle(r, k - (char *)r, how());
+	fold(r);
 	return 0;
 }
 
@@ -424,7 +453,8 @@ inline void region_store64(region_t *r, region_ref_t ref, size_t off, uint64_t v
 
 size_t region_size(const region_t *r)
 {
-	return atomic_load_explicit(&r->bytes, memory_order_relaxed) -
+	return atomic_load_explicit(&r->bytes, memory_order_relaxed) +
+	       TALLY_BYTES(atomic_load_explicit(&r->tally, memory_order_relaxed)) -
 	       atomic_load_explicit(&r->shrunk, memory_order_relaxed);
 }
 
@@ -435,8 +465,9 @@ void region_stats_get(struct region_stats *out)
 	uint64_t allocs = 0, bytes = 0, shrunk = 0;
 	pthread_mutex_lock(&lock);
 	for (struct region *r = live; r; r = r->next) {
-		allocs += atomic_load_explicit(&r->allocs, memory_order_relaxed);
-		bytes += atomic_load_explicit(&r->bytes, memory_order_relaxed);
+		uint64_t t = atomic_load_explicit(&r->tally, memory_order_relaxed);
+		allocs += atomic_load_explicit(&r->allocs, memory_order_relaxed) + (t >> 32);
+		bytes += atomic_load_explicit(&r->bytes, memory_order_relaxed) + TALLY_BYTES(t);
 		shrunk += atomic_load_explicit(&r->shrunk, memory_order_relaxed);
 	}
 	out->allocs = atomic_load(&g_allocs) + allocs;
@@ -559,5 +590,6 @@ int region_restore(region_t *r, const void *data, size_t len)
 	/* A copy is not an allocation: no newest one to shrink, no alloc counted. */
 	r->top = p + len;
 	bump(&r->bytes, len);
+	fold(r);
 	return 0;
 }
