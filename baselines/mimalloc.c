@@ -24,6 +24,7 @@ struct region {
 };
 
 const char *const baseline_policy_names[] = { "default", "decommit0", NULL };
+const size_t baseline_region_size = sizeof(struct region);
 
 static pthread_mutex_t opt_lock = PTHREAD_MUTEX_INITIALIZER;
 static int opt_applied = -1;    /* policy whose options are set; under opt_lock */
@@ -65,34 +66,23 @@ const char *region_backend(void)
 	return "mimalloc";
 }
 
-int region_create(region_t **out)
+int baseline_open(region_t *r)
 {
 	apply_policy();
-	struct region *r = calloc(1, sizeof *r);
-	if (!r)
+	if (!(r->heap = mi_heap_new()))
 		return REGION_ENOMEM;
-	if (!(r->heap = mi_heap_new())) {
-		free(r);
-		return REGION_ENOMEM;
-	}
 #if REGION_DEBUG
 	r->owner = pthread_self();
 #endif
 	atomic_store_explicit(&r->h.chunks, 1, memory_order_relaxed);
-	baseline_register(&r->h);
-	*out = r;
 	return 0;
 }
 
-void region_destroy(region_t *r)
+void baseline_close(region_t *r)
 {
-	if (!r)
-		return;
 	owned(r);
-	baseline_unregister(&r->h);
 	if (r->heap)
 		mi_heap_destroy(r->heap);
-	free(r);
 }
 
 /* mimalloc has no heap reset: destroy and make a new heap. If that fails
@@ -130,14 +120,10 @@ void *region_alloc(region_t *r, size_t size, size_t align)
  * smaller size fits the block, which keeps its size class, so no memory
  * comes back (a build with padding refuses with NULL; P stays all the
  * same). Only region_size shrinks. */
-int region_shrink(region_t *r, void *p, size_t size)
+void baseline_shrink_lib(region_t *r, void *p, size_t size)
 {
-	if (baseline_shrink_check(&r->h, p, size))
-		return REGION_EINVAL;
 	owned(r);
 	(void)mi_expand(p, size);
-	baseline_shrunk(&r->h, size);
-	return 0;
 }
 
 /* bytes_committed is mimalloc's own commit count (mi_process_info's

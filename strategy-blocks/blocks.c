@@ -10,6 +10,7 @@
  * taken or freed; a request fails only when no n contiguous free blocks exist. */
 #include "region.h"
 #include "pages.h"
+#include "list.h"
 #include "lock.h"
 #include <params.h>   /* from -I: strategy-blocks or strategy-wide-offsets */
 
@@ -144,31 +145,45 @@ struct run { uint32_t b, n; };
 
 enum { P_DECAY, P_RETAIN, P_DECOMMIT };
 static const char *const policy_names[] = { "decay", "retain", "decommit", NULL };
-static int policy = P_DECAY;
 
-static char *base;                 /* the pool; the one word references decode with */
-static struct meta *meta;
-static uint64_t pool_bytes = BLOCKS_POOL_BYTES;
-static size_t meta_bytes;
-static uint32_t nblocks, cache_max, batch;
-static bool block0_ready, key_ready;
-static pthread_key_t cache_key;
-static _Atomic int ready;
-static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
+/* All of the module's shared state (as SQLite's mem5.c and musl's mallocng
+ * ctx gather theirs). base is the one word references decode with, read
+ * RIP-relative. Set once by pool_init: base, meta, bytes, meta_bytes,
+ * nblocks, cache_max, batch. Under lock: dirty, clean, dirty_used_ms and
+ * meta[].len/state. The counters are relaxed atomics read by the statistics. */
+static struct pool {
+	char *base;
+	struct meta *meta;
+	uint64_t bytes;              /* the pool's size (region_limit_set) */
+	size_t meta_bytes;
+	uint32_t nblocks, cache_max, batch;
+	int policy;
+	bool block0_ready, key_ready;
+	pthread_key_t cache_key;
+	_Atomic int ready;
+	pthread_mutex_t init_lock;
 
-static struct lock pool_lock = LOCK_INIT;
-static struct heap dirty, clean;   /* under pool_lock */
-static uint64_t dirty_used_ms;     /* when resident free blocks were last reused */
-
-static _Atomic uint64_t n_held, n_committed, n_live, dead_allocs, dead_req;
-
-static struct shard {
 	struct lock lock;
-	struct region *list;
-} __attribute__((aligned(64))) shards[NSHARD] = {
-	[0 ... NSHARD - 1] = { .lock = LOCK_INIT },
+	struct heap dirty, clean;
+	uint64_t dirty_used_ms;      /* when resident free blocks were last reused */
+
+	_Atomic uint64_t chunks;     /* blocks held by regions and thread caches */
+	_Atomic uint64_t committed;  /* blocks committed, block 0 included */
+	_Atomic uint64_t live;       /* live regions */
+	_Atomic uint64_t dead_allocs, dead_requested;   /* of destroyed regions */
+
+	struct shard {
+		struct lock lock;
+		struct region *list;     /* live regions, under lock */
+	} __attribute__((aligned(64))) shards[NSHARD];
+	_Atomic unsigned shard_next;
+} pool = {
+	.bytes = BLOCKS_POOL_BYTES,
+	.policy = P_DECAY,
+	.init_lock = PTHREAD_MUTEX_INITIALIZER,
+	.lock = LOCK_INIT,
+	.shards = { [0 ... NSHARD - 1] = { .lock = LOCK_INIT } },
 };
-static _Atomic unsigned shard_next;
 
 /* A thread's cache of single blocks, ascending from the top. */
 struct tcache {
@@ -191,12 +206,12 @@ static inline char *pool_base(void)
 	__asm__("mov %%gs:0, %0" : "=r"(b) : "m"(tc.init));
 	return b;
 #else
-	return base;
+	return pool.base;
 #endif
 }
 
-static inline char *addr(uint32_t b) { return base + ((size_t)b << BLOCK_SHIFT); }
-static inline uint32_t blk(const void *p) { return (uint32_t)(((const char *)p - base) >> BLOCK_SHIFT); }
+static inline char *addr(uint32_t b) { return pool.base + ((size_t)b << BLOCK_SHIFT); }
+static inline uint32_t blk(const void *p) { return (uint32_t)(((const char *)p - pool.base) >> BLOCK_SHIFT); }
 
 #if REGION_DEBUG
 #define DEBUG_CHECK(cond) \
@@ -252,18 +267,18 @@ static unsigned last_set(const struct heap *h)
 
 static void tag(uint32_t b, uint32_t n, uint32_t state)
 {
-	meta[b].len = n, meta[b].state = state;
-	meta[b + n - 1].len = n, meta[b + n - 1].state = state;
+	pool.meta[b].len = n, pool.meta[b].state = state;
+	pool.meta[b + n - 1].len = n, pool.meta[b + n - 1].state = state;
 }
 
 static void push(struct heap *h, uint32_t b, uint32_t n, uint32_t state)
 {
 	unsigned c = cls(n);
 	tag(b, n, state);
-	meta[b].prev = 0;
-	meta[b].next = h->head[c];
+	pool.meta[b].prev = 0;
+	pool.meta[b].next = h->head[c];
 	if (h->head[c])
-		meta[h->head[c]].prev = b;
+		pool.meta[h->head[c]].prev = b;
 	h->head[c] = b;
 	h->map[c / 64] |= (uint64_t)1 << (c % 64);
 	h->blocks += n;
@@ -271,14 +286,14 @@ static void push(struct heap *h, uint32_t b, uint32_t n, uint32_t state)
 
 static void unlink_run(struct heap *h, uint32_t b)
 {
-	struct meta *m = &meta[b];
+	struct meta *m = &pool.meta[b];
 	unsigned c = cls(m->len);
 	if (m->prev)
-		meta[m->prev].next = m->next;
+		pool.meta[m->prev].next = m->next;
 	else
 		h->head[c] = m->next;
 	if (m->next)
-		meta[m->next].prev = m->prev;
+		pool.meta[m->next].prev = m->prev;
 	if (!h->head[c])
 		h->map[c / 64] &= ~((uint64_t)1 << (c % 64));
 	h->blocks -= m->len;
@@ -294,8 +309,8 @@ static uint32_t find(const struct heap *h, uint32_t n)
 	if (f < NCLASS)
 		return h->head[f];
 	if (from != c)
-		for (uint32_t b = h->head[c]; b; b = meta[b].next)
-			if (meta[b].len >= n)
+		for (uint32_t b = h->head[c]; b; b = pool.meta[b].next)
+			if (pool.meta[b].len >= n)
 				return b;
 	return 0;
 }
@@ -303,7 +318,7 @@ static uint32_t find(const struct heap *h, uint32_t n)
 /* Takes the first N blocks of the free run at B in H; the rest stays free. */
 static void carve(struct heap *h, uint32_t b, uint32_t n)
 {
-	uint32_t len = meta[b].len, state = meta[b].state;
+	uint32_t len = pool.meta[b].len, state = pool.meta[b].state;
 	unlink_run(h, b);
 	if (len > n)
 		push(h, b + n, len - n, state);
@@ -313,19 +328,19 @@ static void carve(struct heap *h, uint32_t b, uint32_t n)
  * neighbours of the same state (block 0 and the end are never free). */
 static void insert(uint32_t b, uint32_t n, uint32_t state)
 {
-	struct heap *h = state == S_CLEAN ? &clean : &dirty;
-	if (meta[b - 1].state == state) {
-		uint32_t l = meta[b - 1].len;
+	struct heap *h = state == S_CLEAN ? &pool.clean : &pool.dirty;
+	if (pool.meta[b - 1].state == state) {
+		uint32_t l = pool.meta[b - 1].len;
 		unlink_run(h, b - l);
 		b -= l, n += l;
 	}
-	if (b + n < nblocks && meta[b + n].state == state) {
-		uint32_t r = meta[b + n].len;
+	if (b + n < pool.nblocks && pool.meta[b + n].state == state) {
+		uint32_t r = pool.meta[b + n].len;
 		unlink_run(h, b + n);
 		n += r;
 	}
-	if (state == S_DIRTY && !dirty.blocks && policy == P_DECAY)
-		dirty_used_ms = now_ms();   /* the decay clock starts with the first */
+	if (state == S_DIRTY && !pool.dirty.blocks && pool.policy == P_DECAY)
+		pool.dirty_used_ms = now_ms();   /* the decay clock starts with the first */
 	push(h, b, n, state);
 }
 
@@ -333,14 +348,14 @@ static void insert(uint32_t b, uint32_t n, uint32_t state)
  * Runs whose decommit fails stay dirty. */
 static void purge(uint64_t keep)
 {
-	while (dirty.blocks > keep) {
-		uint32_t b = dirty.head[last_set(&dirty)], n = meta[b].len;
-		unlink_run(&dirty, b);
+	while (pool.dirty.blocks > keep) {
+		uint32_t b = pool.dirty.head[last_set(&pool.dirty)], n = pool.meta[b].len;
+		unlink_run(&pool.dirty, b);
 		if (pages_decommit(addr(b), (size_t)n * BLOCK, PAGES_NOW) != 0) {
-			push(&dirty, b, n, S_DIRTY);
+			push(&pool.dirty, b, n, S_DIRTY);
 			return;
 		}
-		atomic_fetch_sub_explicit(&n_committed, n, memory_order_relaxed);
+		atomic_fetch_sub_explicit(&pool.committed, n, memory_order_relaxed);
 		insert(b, n, S_CLEAN);
 	}
 }
@@ -348,12 +363,12 @@ static void purge(uint64_t keep)
 /* The decay rule (see BLOCKS_DECAY_BYTES), run on every pool call. */
 static void decay(void)
 {
-	if (policy != P_DECAY || !dirty.blocks)
+	if (pool.policy != P_DECAY || !pool.dirty.blocks)
 		return;
 	const uint64_t high = BLOCKS_DECAY_BYTES / BLOCK;
-	if (dirty.blocks > high)
+	if (pool.dirty.blocks > high)
 		purge(high / 2);
-	else if (now_ms() - dirty_used_ms >= BLOCKS_DECAY_MS)
+	else if (now_ms() - pool.dirty_used_ms >= BLOCKS_DECAY_MS)
 		purge(0);
 }
 
@@ -368,21 +383,21 @@ static int commit_runs(struct run *rs, const bool *was_clean, int k, int *err)
 		if (!was_clean[i])
 			continue;
 		if (pages_commit(addr(rs[i].b), (size_t)rs[i].n * BLOCK) == 0) {
-			atomic_fetch_add_explicit(&n_committed, rs[i].n, memory_order_relaxed);
+			atomic_fetch_add_explicit(&pool.committed, rs[i].n, memory_order_relaxed);
 			continue;
 		}
 		*err = REGION_ENOMEM;
 		int kept = i;
-		lock_take(&pool_lock);
+		lock_take(&pool.lock);
 		for (int j = i; j < k; j++) {
 			if (was_clean[j]) {
 				insert(rs[j].b, rs[j].n, S_CLEAN);
-				atomic_fetch_sub_explicit(&n_held, rs[j].n, memory_order_relaxed);
+				atomic_fetch_sub_explicit(&pool.chunks, rs[j].n, memory_order_relaxed);
 			} else {
 				rs[kept++] = rs[j];
 			}
 		}
-		lock_drop(&pool_lock);
+		lock_drop(&pool.lock);
 		return kept;
 	}
 	return k;
@@ -397,15 +412,15 @@ static int refill(void)
 	bool was_clean[CACHE_CAP];
 	int k = 0, err = REGION_EPOOL;
 	uint32_t got = 0;
-	lock_take(&pool_lock);
+	lock_take(&pool.lock);
 	decay();
 	for (int pass = 0; pass < 2; pass++) {
-		struct heap *h = pass ? &clean : &dirty;
-		while (got < batch && h->blocks) {
-			uint32_t b = find(h, batch - got);
+		struct heap *h = pass ? &pool.clean : &pool.dirty;
+		while (got < pool.batch && h->blocks) {
+			uint32_t b = find(h, pool.batch - got);
 			if (!b)
 				b = h->head[last_set(h)];
-			uint32_t n = meta[b].len < batch - got ? meta[b].len : batch - got;
+			uint32_t n = pool.meta[b].len < pool.batch - got ? pool.meta[b].len : pool.batch - got;
 			carve(h, b, n);
 			for (uint32_t i = 0; i < n; i++)
 				tag(b + i, 1, S_USED);
@@ -414,10 +429,10 @@ static int refill(void)
 			got += n;
 		}
 	}
-	if (k && !was_clean[0] && policy == P_DECAY)
-		dirty_used_ms = now_ms();
-	atomic_fetch_add_explicit(&n_held, got, memory_order_relaxed);
-	lock_drop(&pool_lock);
+	if (k && !was_clean[0] && pool.policy == P_DECAY)
+		pool.dirty_used_ms = now_ms();
+	atomic_fetch_add_explicit(&pool.chunks, got, memory_order_relaxed);
+	lock_drop(&pool.lock);
 	k = commit_runs(rs, was_clean, k, &err);
 	for (int i = k; i-- > 0; )
 		for (uint32_t j = rs[i].n; j-- > 0; )
@@ -448,7 +463,7 @@ static void give(struct run *rs, int k)
 	uint64_t total = 0;
 	for (int i = 0; i < k; i++)
 		total += rs[i].n;
-	if (policy == P_DECOMMIT) {
+	if (pool.policy == P_DECOMMIT) {
 		sort_runs(rs, k);
 		int m = 0;
 		for (int i = 0; i < k; i++) {
@@ -462,19 +477,19 @@ static void give(struct run *rs, int k)
 			state[i] = S_DIRTY;
 			if (pages_decommit(addr(rs[i].b), (size_t)rs[i].n * BLOCK, PAGES_NOW) == 0) {
 				state[i] = S_CLEAN;
-				atomic_fetch_sub_explicit(&n_committed, rs[i].n, memory_order_relaxed);
+				atomic_fetch_sub_explicit(&pool.committed, rs[i].n, memory_order_relaxed);
 			}
 		}
 	} else {
 		for (int i = 0; i < k; i++)
 			state[i] = S_DIRTY;
 	}
-	lock_take(&pool_lock);
+	lock_take(&pool.lock);
 	for (int i = 0; i < k; i++)
 		insert(rs[i].b, rs[i].n, state[i]);
-	atomic_fetch_sub_explicit(&n_held, total, memory_order_relaxed);
+	atomic_fetch_sub_explicit(&pool.chunks, total, memory_order_relaxed);
 	decay();
-	lock_drop(&pool_lock);
+	lock_drop(&pool.lock);
 }
 
 /* Hands every cached block back (thread exit, or before a large request
@@ -502,9 +517,9 @@ static void give_chain(uint32_t b, uint32_t stop)
 	struct run rs[BATCH_CAP];
 	int k = 0;
 	while (b != stop) {
-		uint32_t next = meta[b].next, n = meta[b].len;
-		DEBUG_CHECK(meta[b].state == S_USED && n >= 1 && b + n <= nblocks);
-		if (n == 1 && tc.n < cache_max) {
+		uint32_t next = pool.meta[b].next, n = pool.meta[b].len;
+		DEBUG_CHECK(pool.meta[b].state == S_USED && n >= 1 && b + n <= pool.nblocks);
+		if (n == 1 && tc.n < pool.cache_max) {
 			tc.blk[tc.n++] = b;
 		} else {
 			rs[k++] = (struct run){b, n};
@@ -528,25 +543,25 @@ static uint32_t take_run(uint32_t n, int *err)
 	for (int attempt = 0; attempt < 2; attempt++) {
 		if (attempt)
 			drain(&tc);
-		lock_take(&pool_lock);
+		lock_take(&pool.lock);
 		decay();
 		if (attempt)
 			purge(0);
 		bool from_clean = false;
-		uint32_t b = find(&dirty, n);
+		uint32_t b = find(&pool.dirty, n);
 		if (b) {
-			carve(&dirty, b, n);
-			if (policy == P_DECAY)
-				dirty_used_ms = now_ms();
-		} else if ((b = find(&clean, n))) {
-			carve(&clean, b, n);
+			carve(&pool.dirty, b, n);
+			if (pool.policy == P_DECAY)
+				pool.dirty_used_ms = now_ms();
+		} else if ((b = find(&pool.clean, n))) {
+			carve(&pool.clean, b, n);
 			from_clean = true;
 		}
 		if (b) {
 			tag(b, n, S_USED);
-			atomic_fetch_add_explicit(&n_held, n, memory_order_relaxed);
+			atomic_fetch_add_explicit(&pool.chunks, n, memory_order_relaxed);
 		}
-		lock_drop(&pool_lock);
+		lock_drop(&pool.lock);
 		if (!b)
 			continue;
 		struct run r = {b, n};
@@ -569,10 +584,10 @@ static void tc_enter(void)
 	if (__builtin_expect(tc.init, 1))
 		return;
 	tc.init = true;
-	tc.shard = atomic_fetch_add_explicit(&shard_next, 1, memory_order_relaxed) % NSHARD;
-	pthread_setspecific(cache_key, &tc);
+	tc.shard = atomic_fetch_add_explicit(&pool.shard_next, 1, memory_order_relaxed) % NSHARD;
+	pthread_setspecific(pool.cache_key, &tc);
 #if BLOCKS_BASE_GS
-	syscall(SYS_arch_prctl, ARCH_SET_GS, (unsigned long)base);
+	syscall(SYS_arch_prctl, ARCH_SET_GS, (unsigned long)pool.base);
 #endif
 }
 
@@ -583,55 +598,55 @@ static int to_region_error(int e) { return e ? REGION_ENOMEM : 0; }
  * next attempt, so nothing leaks. */
 static int pool_init(void)
 {
-	if (atomic_load_explicit(&ready, memory_order_acquire))
+	if (atomic_load_explicit(&pool.ready, memory_order_acquire))
 		return 0;
 	int err = 0;
-	pthread_mutex_lock(&init_lock);
-	if (atomic_load_explicit(&ready, memory_order_relaxed))
+	pthread_mutex_lock(&pool.init_lock);
+	if (atomic_load_explicit(&pool.ready, memory_order_relaxed))
 		goto out;
-	nblocks = (uint32_t)(pool_bytes >> BLOCK_SHIFT);
-	if (!base) {
+	pool.nblocks = (uint32_t)(pool.bytes >> BLOCK_SHIFT);
+	if (!pool.base) {
 		void *p;
 		/* 2 MiB alignment, so huge pages line up with blocks. */
-		if ((err = to_region_error(pages_reserve(pool_bytes, (size_t)2 << 20, &p))))
+		if ((err = to_region_error(pages_reserve(pool.bytes, (size_t)2 << 20, &p))))
 			goto out;
-		base = p;
+		pool.base = p;
 	}
-	if (!meta) {
-		size_t want = ((size_t)nblocks * sizeof *meta + BLOCK - 1) & ~(size_t)(BLOCK - 1);
+	if (!pool.meta) {
+		size_t want = ((size_t)pool.nblocks * sizeof *pool.meta + BLOCK - 1) & ~(size_t)(BLOCK - 1);
 		void *p;
 		if ((err = to_region_error(pages_reserve(want, BLOCK, &p))))
 			goto out;
-		meta = p;
-		meta_bytes = want;
+		pool.meta = p;
+		pool.meta_bytes = want;
 	}
-	if (!block0_ready) {
-		if ((err = to_region_error(pages_commit(base, BLOCK))))
+	if (!pool.block0_ready) {
+		if ((err = to_region_error(pages_commit(pool.base, BLOCK))))
 			goto out;
-		*(char **)base = base;
-		block0_ready = true;
+		*(char **)pool.base = pool.base;
+		pool.block0_ready = true;
 	}
-	if (!key_ready) {
-		if (pthread_key_create(&cache_key, tc_exit) != 0) {
+	if (!pool.key_ready) {
+		if (pthread_key_create(&pool.cache_key, tc_exit) != 0) {
 			err = REGION_ENOMEM;
 			goto out;
 		}
-		key_ready = true;
+		pool.key_ready = true;
 	}
 #if BLOCKS_BASE_GS
-	if (syscall(SYS_arch_prctl, ARCH_SET_GS, (unsigned long)base) != 0) {
+	if (syscall(SYS_arch_prctl, ARCH_SET_GS, (unsigned long)pool.base) != 0) {
 		err = REGION_ENOTSUP;
 		goto out;
 	}
 #endif
 	/* Small test pools get small caches, so one thread cannot hoard them. */
-	cache_max = nblocks / 32 < 2 ? 2 : nblocks / 32 > CACHE_CAP ? CACHE_CAP : nblocks / 32;
-	batch = cache_max / 2;
-	atomic_store_explicit(&n_committed, 1, memory_order_relaxed);
-	push(&clean, 1, nblocks - 1, S_CLEAN);   /* untouched memory is clean */
-	atomic_store_explicit(&ready, 1, memory_order_release);
+	pool.cache_max = pool.nblocks / 32 < 2 ? 2 : pool.nblocks / 32 > CACHE_CAP ? CACHE_CAP : pool.nblocks / 32;
+	pool.batch = pool.cache_max / 2;
+	atomic_store_explicit(&pool.committed, 1, memory_order_relaxed);
+	push(&pool.clean, 1, pool.nblocks - 1, S_CLEAN);   /* untouched memory is clean */
+	atomic_store_explicit(&pool.ready, 1, memory_order_release);
 out:
-	pthread_mutex_unlock(&init_lock);
+	pthread_mutex_unlock(&pool.init_lock);
 	return err;
 }
 
@@ -647,7 +662,7 @@ int region_create(region_t **out)
 		return err;
 	uint32_t b = tc.blk[--tc.n];
 	struct region *r = (struct region *)addr(b);
-	meta[b].next = 0;
+	pool.meta[b].next = 0;
 	*r = (struct region){
 		.cur = (char *)(r + 1), .end = addr(b) + BLOCK,
 		.head = b, .first = b, .shard = tc.shard,
@@ -655,14 +670,11 @@ int region_create(region_t **out)
 		.magic = MAGIC,
 #endif
 	};
-	struct shard *s = &shards[r->shard];
+	struct shard *s = &pool.shards[r->shard];
 	lock_take(&s->lock);
-	r->next = s->list;
-	if (s->list)
-		s->list->prev = r;
-	s->list = r;
+	LIST_PUSH(s->list, r);
 	lock_drop(&s->lock);
-	atomic_fetch_add_explicit(&n_live, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&pool.live, 1, memory_order_relaxed);
 	*out = r;
 	return 0;
 }
@@ -673,22 +685,17 @@ void region_destroy(region_t *r)
 		return;
 	DEBUG_CHECK(r->magic == MAGIC);
 	tc_enter();
-	struct shard *s = &shards[r->shard];
+	struct shard *s = &pool.shards[r->shard];
 	lock_take(&s->lock);
-	if (r->prev)
-		r->prev->next = r->next;
-	else
-		s->list = r->next;
-	if (r->next)
-		r->next->prev = r->prev;
+	LIST_UNLINK(s->list, r);
 	fold(r);
 	uint64_t size = atomic_load_explicit(&r->size, memory_order_relaxed);
-	atomic_fetch_add_explicit(&dead_allocs, atomic_load_explicit(&r->nalloc, memory_order_relaxed),
+	atomic_fetch_add_explicit(&pool.dead_allocs, atomic_load_explicit(&r->nalloc, memory_order_relaxed),
 		memory_order_relaxed);
-	atomic_fetch_add_explicit(&dead_req, size + atomic_load_explicit(&r->retired, memory_order_relaxed),
+	atomic_fetch_add_explicit(&pool.dead_requested, size + atomic_load_explicit(&r->retired, memory_order_relaxed),
 		memory_order_relaxed);
 	lock_drop(&s->lock);
-	atomic_fetch_sub_explicit(&n_live, 1, memory_order_relaxed);
+	atomic_fetch_sub_explicit(&pool.live, 1, memory_order_relaxed);
 #if REGION_DEBUG
 	r->magic = 0;
 #endif
@@ -707,7 +714,7 @@ void region_reset(region_t *r)
 	atomic_store_explicit(&r->size, 0, memory_order_relaxed);
 	give_chain(r->head, r->first);
 	r->head = r->first;
-	meta[r->first].next = 0;
+	pool.meta[r->first].next = 0;
 	r->cur = (char *)(r + 1);
 	r->end = addr(r->first) + BLOCK;
 	r->last = r->big = NULL;
@@ -725,7 +732,7 @@ static void *alloc_slow(region_t *r, size_t size, size_t align)
 		r->err = REGION_EINVAL;
 		return NULL;
 	}
-	if (size > pool_bytes - BLOCK) {
+	if (size > pool.bytes - BLOCK) {
 		r->err = REGION_EPOOL;
 		return NULL;
 	}
@@ -742,7 +749,7 @@ static void *alloc_slow(region_t *r, size_t size, size_t align)
 		r->err = err;
 		return NULL;
 	}
-	meta[b].next = r->head;
+	pool.meta[b].next = r->head;
 	r->head = b;
 	char *p = addr(b), *tail = p + size, *end = p + ((size_t)n << BLOCK_SHIFT);
 	if (end - tail > r->end - r->cur)
@@ -792,14 +799,14 @@ int region_shrink(region_t *r, void *p, size_t size)
 	}
 	if (q == r->big) {
 		tc_enter();
-		uint32_t b = blk(q), n = meta[b].len, k = (uint32_t)((size + BLOCK - 1) >> BLOCK_SHIFT);
+		uint32_t b = blk(q), n = pool.meta[b].len, k = (uint32_t)((size + BLOCK - 1) >> BLOCK_SHIFT);
 		char *end = q + ((size_t)k << BLOCK_SHIFT);
 		bool bump_here = r->end == q + ((size_t)n << BLOCK_SHIFT);
 		if (k < n) {
-			lock_take(&pool_lock);
+			lock_take(&pool.lock);
 			tag(b, k, S_USED);
 			tag(b + k, n - k, S_USED);
-			lock_drop(&pool_lock);
+			lock_drop(&pool.lock);
 			struct run rest = {b + k, n - k};
 			give(&rest, 1);
 		}
@@ -829,14 +836,14 @@ int region_error(const region_t *r) { return r->err; }
  * read through GS instead of from a global. */
 region_ref_t region_ref(const region_t *r, const void *p)
 {
-	DEBUG_CHECK((const char *)p >= base + BLOCK && (uint64_t)((const char *)p - base) < pool_bytes);
+	DEBUG_CHECK((const char *)p >= pool.base + BLOCK && (uint64_t)((const char *)p - pool.base) < pool.bytes);
 	DEBUG_CHECK(((uintptr_t)p & ((1u << BLOCKS_REF_SHIFT) - 1)) == 0);
 	return (region_ref_t)(((uintptr_t)p - (uintptr_t)pool_base()) >> BLOCKS_REF_SHIFT);
 }
 
 void *region_ptr(const region_t *r, region_ref_t ref)
 {
-	DEBUG_CHECK(((uint64_t)ref << BLOCKS_REF_SHIFT) < pool_bytes);
+	DEBUG_CHECK(((uint64_t)ref << BLOCKS_REF_SHIFT) < pool.bytes);
 	return pool_base() + ((uintptr_t)ref << BLOCKS_REF_SHIFT);
 }
 
@@ -857,8 +864,8 @@ void *region_ptr(const region_t *r, region_ref_t ref)
 #define GS_STORE(T, ref, off, v) __asm__ volatile("mov %1, %%gs:%0" \
 	: "=m"(*(T *)(GS_ADDR(ref, off))) : "r"((T)(v)) : "memory")
 #else
-#define GS_LOAD(T, ref, off) (*(const T *)(base + ((uintptr_t)(ref) << BLOCKS_REF_SHIFT) + (off)))
-#define GS_STORE(T, ref, off, v) (*(T *)(base + ((uintptr_t)(ref) << BLOCKS_REF_SHIFT) + (off)) = (v))
+#define GS_LOAD(T, ref, off) (*(const T *)(pool.base + ((uintptr_t)(ref) << BLOCKS_REF_SHIFT) + (off)))
+#define GS_STORE(T, ref, off, v) (*(T *)(pool.base + ((uintptr_t)(ref) << BLOCKS_REF_SHIFT) + (off)) = (v))
 #endif
 
 inline uint32_t region_load32(const region_t *r, region_ref_t ref, size_t off)
@@ -895,34 +902,34 @@ void region_stats_get(struct region_stats *out)
 	uint64_t allocs = 0, req = 0, live = 0, acq = 0, cont = 0;
 	for (int i = 0; i < NSHARD; i++) {
 		/* Uncounted: the counts are of the program's acquisitions. */
-		pthread_mutex_lock(&shards[i].lock.m);
-		for (struct region *r = shards[i].list; r; r = r->next) {
+		pthread_mutex_lock(&pool.shards[i].lock.m);
+		for (struct region *r = pool.shards[i].list; r; r = r->next) {
 			uint64_t t = atomic_load_explicit(&r->tally, memory_order_relaxed);
 			uint64_t size = atomic_load_explicit(&r->size, memory_order_relaxed) + TALLY_BYTES(t);
 			allocs += atomic_load_explicit(&r->nalloc, memory_order_relaxed) + (t >> 32);
 			req += size + atomic_load_explicit(&r->retired, memory_order_relaxed);
 			live += size;
 		}
-		pthread_mutex_unlock(&shards[i].lock.m);
-		lock_counts(&shards[i].lock, &acq, &cont);
+		pthread_mutex_unlock(&pool.shards[i].lock.m);
+		lock_counts(&pool.shards[i].lock, &acq, &cont);
 	}
-	lock_counts(&pool_lock, &acq, &cont);
-	bool up = atomic_load_explicit(&ready, memory_order_acquire);
+	lock_counts(&pool.lock, &acq, &cont);
+	bool up = atomic_load_explicit(&pool.ready, memory_order_acquire);
 	*out = (struct region_stats){
-		.allocs = allocs + atomic_load_explicit(&dead_allocs, memory_order_relaxed),
-		.bytes_requested = req + atomic_load_explicit(&dead_req, memory_order_relaxed),
+		.allocs = allocs + atomic_load_explicit(&pool.dead_allocs, memory_order_relaxed),
+		.bytes_requested = req + atomic_load_explicit(&pool.dead_requested, memory_order_relaxed),
 		.bytes_live = live,
-		.bytes_reserved = up ? pool_bytes + meta_bytes : 0,
-		.bytes_committed = atomic_load_explicit(&n_committed, memory_order_relaxed) * BLOCK,
-		.regions_live = atomic_load_explicit(&n_live, memory_order_relaxed),
-		.chunks_held = atomic_load_explicit(&n_held, memory_order_relaxed),
-		.bytes_limit = pool_bytes,
+		.bytes_reserved = up ? pool.bytes + pool.meta_bytes : 0,
+		.bytes_committed = atomic_load_explicit(&pool.committed, memory_order_relaxed) * BLOCK,
+		.regions_live = atomic_load_explicit(&pool.live, memory_order_relaxed),
+		.chunks_held = atomic_load_explicit(&pool.chunks, memory_order_relaxed),
+		.bytes_limit = pool.bytes,
 		.lock_acquisitions = acq,
 		.lock_contended = cont,
 	};
 }
 
-static bool is_free(uint32_t b) { return meta[b].state == S_DIRTY || meta[b].state == S_CLEAN; }
+static bool is_free(uint32_t b) { return pool.meta[b].state == S_DIRTY || pool.meta[b].state == S_CLEAN; }
 
 /* Adds a free run of N blocks to *out's totals. */
 static void count_free(struct region_pool_free *out, uint64_t n)
@@ -945,27 +952,27 @@ static void count_free(struct region_pool_free *out, uint64_t n)
 int region_pool_free_get(struct region_pool_free *out)
 {
 	*out = (struct region_pool_free){ .block_bytes = BLOCK };
-	if (!atomic_load_explicit(&ready, memory_order_acquire))
+	if (!atomic_load_explicit(&pool.ready, memory_order_acquire))
 		return 0;
-	lock_take(&pool_lock);
+	lock_take(&pool.lock);
 	for (int h = 0; h < 2; h++) {
-		const struct heap *hp = h ? &clean : &dirty;
+		const struct heap *hp = h ? &pool.clean : &pool.dirty;
 		for (unsigned c = 0; c < NCLASS; c++)
-			for (uint32_t b = hp->head[c]; b; b = meta[b].next) {
+			for (uint32_t b = hp->head[c]; b; b = pool.meta[b].next) {
 				if (is_free(b - 1))
 					continue;   /* counted from its left end */
 				uint64_t n = 0;
-				for (uint32_t e = b; e < nblocks && is_free(e); e += meta[e].len)
-					n += meta[e].len;
+				for (uint32_t e = b; e < pool.nblocks && is_free(e); e += pool.meta[e].len)
+					n += pool.meta[e].len;
 				count_free(out, n);
 			}
 	}
-	lock_drop(&pool_lock);
+	lock_drop(&pool.lock);
 	for (int i = 0; i < NSHARD; i++) {
-		lock_take(&shards[i].lock);
-		for (struct region *r = shards[i].list; r; r = r->next)
+		lock_take(&pool.shards[i].lock);
+		for (struct region *r = pool.shards[i].list; r; r = r->next)
 			out->tail_waste_bytes += (uint64_t)(r->end - r->cur);
-		lock_drop(&shards[i].lock);
+		lock_drop(&pool.shards[i].lock);
 	}
 	return 0;
 }
@@ -983,26 +990,26 @@ const char *const *region_policies(void) { return policy_names; }
 
 int region_policy_set(const char *name)
 {
-	if (!name || atomic_load_explicit(&ready, memory_order_acquire))
+	if (!name || atomic_load_explicit(&pool.ready, memory_order_acquire))
 		return REGION_EINVAL;
 	for (int i = 0; policy_names[i]; i++)
 		if (strcmp(name, policy_names[i]) == 0) {
-			policy = i;
+			pool.policy = i;
 			return 0;
 		}
 	return REGION_EINVAL;
 }
 
-const char *region_policy(void) { return policy_names[policy]; }
+const char *region_policy(void) { return policy_names[pool.policy]; }
 
 /* At least 16 blocks, at most what a reference reaches; only before the
  * pool is first reserved. */
 int region_limit_set(uint64_t bytes)
 {
-	if (base || atomic_load_explicit(&ready, memory_order_acquire) ||
+	if (pool.base || atomic_load_explicit(&pool.ready, memory_order_acquire) ||
 			bytes < 16 * BLOCK || bytes > BLOCKS_POOL_MAX)
 		return REGION_EINVAL;
-	pool_bytes = bytes & ~(uint64_t)(BLOCK - 1);
+	pool.bytes = bytes & ~(uint64_t)(BLOCK - 1);
 	return 0;
 }
 

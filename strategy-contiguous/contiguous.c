@@ -10,6 +10,8 @@
  *   every page (the inflation case). trim[:KIB]: keep the first KIB (256). */
 #include "region.h"
 #include "pages.h"
+#include "list.h"
+#include "lock.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -56,17 +58,29 @@ struct region {
 enum { P_DECOMMIT, P_UNMAP, P_LAZY, P_RETAIN, P_TRIM };
 static const char *const names[] = { "decommit", "unmap", "lazy", "retain", "trim", NULL };
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct region *live;        /* live regions, for region_stats_get */
-static struct region *cache;       /* released reservations, newest first */
-static size_t cached;              /* may pass CACHE_MAX only when munmap failed */
-static int policy = P_DECOMMIT;
-static size_t trim_keep = (size_t)TRIM_DEFAULT_KIB << 10;
-static char policy_name[32] = "decommit";
-static uint64_t limit = 32 * GIB;
+/* All of the module's shared state, under lock except the counters
+ * (relaxed atomics, read by region_stats_get). */
+static struct pool {
+	struct lock lock;
+	struct region *list;       /* live regions, for region_stats_get */
+	struct region *cache;      /* released reservations, newest first */
+	size_t cached;             /* may pass CACHE_MAX only when munmap failed */
+	int policy;
+	size_t trim_keep;
+	char policy_name[32];
+	uint64_t limit;            /* each region's reservation */
 
-/* Counts of regions that are reset or gone, and of what is held. */
-static _Atomic uint64_t g_allocs, g_requested, g_reserved, g_committed, g_live, g_chunks;
+	_Atomic uint64_t dead_allocs, dead_requested;   /* of reset epochs and destroyed regions */
+	_Atomic uint64_t reserved, committed;           /* bytes, cached reservations included */
+	_Atomic uint64_t live;                          /* live regions */
+	_Atomic uint64_t chunks;                        /* reservations held, cached included */
+} pool = {
+	.lock = LOCK_INIT,
+	.policy = P_DECOMMIT,
+	.trim_keep = (size_t)TRIM_DEFAULT_KIB << 10,
+	.policy_name = "decommit",
+	.limit = 32 * GIB,
+};
 
 static void add(_Atomic uint64_t *c, uint64_t n) { atomic_fetch_add_explicit(c, n, memory_order_relaxed); }
 static void sub(_Atomic uint64_t *c, uint64_t n) { atomic_fetch_sub_explicit(c, n, memory_order_relaxed); }
@@ -128,7 +142,7 @@ static int settle(struct region *r, size_t keep, int how)
 	if (r->hwm > k)
 		r->hwm = k;
 	if (r->end > k) {
-		sub(&g_committed, r->end - k);
+		sub(&pool.committed, r->end - k);
 		r->end = k;
 	}
 	return 0;
@@ -141,24 +155,24 @@ static int settle(struct region *r, size_t keep, int how)
  * (CACHE_MAX) makes every policy munmap. */
 static size_t keep_reset(void)
 {
-	switch (policy) {
+	switch (pool.policy) {
 	case P_UNMAP: return FIRST_STEP;
 	case P_RETAIN: return SIZE_MAX;
-	case P_TRIM: return trim_keep;
+	case P_TRIM: return pool.trim_keep;
 	default: return PAGES_SIZE;   /* the header's page */
 	}
 }
 
 static size_t keep_cached(void)
 {
-	switch (policy) {
+	switch (pool.policy) {
 	case P_RETAIN: return SIZE_MAX;
-	case P_TRIM: return trim_keep;
+	case P_TRIM: return pool.trim_keep;
 	default: return PAGES_SIZE;
 	}
 }
 
-static int how(void) { return policy == P_LAZY ? PAGES_LAZY : PAGES_NOW; }
+static int how(void) { return pool.policy == P_LAZY ? PAGES_LAZY : PAGES_NOW; }
 
 /* Unmaps a reservation that is in no list; returns the errno of munmap. */
 static int drop(struct region *r)
@@ -167,9 +181,9 @@ static int drop(struct region *r)
 	int err = pages_release(r, len);
 	if (err)
 		return err;
-	sub(&g_reserved, len);
-	sub(&g_committed, committed);
-	sub(&g_chunks, 1);
+	sub(&pool.reserved, len);
+	sub(&pool.committed, committed);
+	sub(&pool.chunks, 1);
 	return 0;
 }
 
@@ -177,13 +191,13 @@ static int drop(struct region *r)
  * Returns 0, or the errno of the first munmap that failed (that one stays). */
 static int shed(size_t max)
 {
-	while (cached > max) {
-		struct region *r = cache, *next = r->next;
+	while (pool.cached > max) {
+		struct region *r = pool.cache, *next = r->next;
 		int err = drop(r);
 		if (err)
 			return err;
-		cache = next;
-		cached--;
+		pool.cache = next;
+		pool.cached--;
 	}
 	return 0;
 }
@@ -209,14 +223,14 @@ static void init(struct region *r, char *end, char *hwm, size_t len)
 int region_create(region_t **out)
 {
 	struct region *r;
-	pthread_mutex_lock(&lock);
-	size_t len = limit;
-	r = cache;
+	lock_take(&pool.lock);
+	size_t len = pool.limit;
+	r = pool.cache;
 	if (r) {
-		cache = r->next;
-		cached--;
+		pool.cache = r->next;
+		pool.cached--;
 	}
-	pthread_mutex_unlock(&lock);
+	lock_drop(&pool.lock);
 
 	if (r) {
 		/* The cache holds reservations of the current limit only (limit_set
@@ -237,32 +251,28 @@ int region_create(region_t **out)
 				 * bookkeeping unless huge pages are on. */
 				r = p;
 				init(r, (char *)p + PAGES_SIZE, (char *)p, len);
-				add(&g_reserved, len);
-				add(&g_committed, PAGES_SIZE);
-				add(&g_chunks, 1);
-				pthread_mutex_lock(&lock);
-				r->next = cache;
-				cache = r;
-				cached++;
-				pthread_mutex_unlock(&lock);
+				add(&pool.reserved, len);
+				add(&pool.committed, PAGES_SIZE);
+				add(&pool.chunks, 1);
+				lock_take(&pool.lock);
+				r->next = pool.cache;
+				pool.cache = r;
+				pool.cached++;
+				lock_drop(&pool.lock);
 			}
 			return REGION_ENOMEM;
 		}
 		r = p;
 		init(r, (char *)p + first, (char *)p, len);
-		add(&g_reserved, len);
-		add(&g_committed, first);
-		add(&g_chunks, 1);
+		add(&pool.reserved, len);
+		add(&pool.committed, first);
+		add(&pool.chunks, 1);
 	}
 	fold(r);   /* the window, now that end is settled */
-	pthread_mutex_lock(&lock);
-	r->prev = NULL;
-	r->next = live;
-	if (live)
-		live->prev = r;
-	live = r;
-	add(&g_live, 1);
-	pthread_mutex_unlock(&lock);
+	lock_take(&pool.lock);
+	LIST_PUSH(pool.list, r);
+	add(&pool.live, 1);
+	lock_drop(&pool.lock);
 	*out = r;
 	return 0;
 }
@@ -271,8 +281,8 @@ int region_create(region_t **out)
 static void publish(struct region *r)
 {
 	fold(r);
-	add(&g_allocs, atomic_load_explicit(&r->allocs, memory_order_relaxed));
-	add(&g_requested, atomic_load_explicit(&r->bytes, memory_order_relaxed));
+	add(&pool.dead_allocs, atomic_load_explicit(&r->allocs, memory_order_relaxed));
+	add(&pool.dead_requested, atomic_load_explicit(&r->bytes, memory_order_relaxed));
 	atomic_store_explicit(&r->allocs, 0, memory_order_relaxed);
 	atomic_store_explicit(&r->bytes, 0, memory_order_relaxed);
 	atomic_store_explicit(&r->shrunk, 0, memory_order_relaxed);
@@ -285,17 +295,12 @@ void region_destroy(region_t *r)
 {
 	if (!r)
 		return;
-	pthread_mutex_lock(&lock);
-	int keep = policy != P_UNMAP && cached < CACHE_MAX;
-	if (r->prev)
-		r->prev->next = r->next;
-	else
-		live = r->next;
-	if (r->next)
-		r->next->prev = r->prev;
+	lock_take(&pool.lock);
+	int keep = pool.policy != P_UNMAP && pool.cached < CACHE_MAX;
+	LIST_UNLINK(pool.list, r);
 	publish(r);   /* under the lock, so region_stats_get counts r once */
-	sub(&g_live, 1);
-	pthread_mutex_unlock(&lock);
+	sub(&pool.live, 1);
+	lock_drop(&pool.lock);
 	if (r->top > r->hwm)
 		r->hwm = r->top;
 	r->top = (char *)r + HDR;
@@ -304,14 +309,14 @@ void region_destroy(region_t *r)
 		keep = 0;
 	if (!keep && drop(r) == 0)
 		r = NULL;
-	pthread_mutex_lock(&lock);
+	lock_take(&pool.lock);
 	if (r) {
-		r->next = cache;
-		cache = r;
-		cached++;
+		r->next = pool.cache;
+		pool.cache = r;
+		pool.cached++;
 	}
-	(void)shed(policy == P_UNMAP ? 0 : CACHE_MAX);
-	pthread_mutex_unlock(&lock);
+	(void)shed(pool.policy == P_UNMAP ? 0 : CACHE_MAX);
+	lock_drop(&pool.lock);
 }
 
 void region_reset(region_t *r)
@@ -345,7 +350,7 @@ static int fit(struct region *r, char *p, size_t size)
 		want = r->end + step;
 	if (pages_commit(r->end, want - r->end) != 0)
 		return r->err = REGION_ENOMEM;
-	add(&g_committed, want - r->end);
+	add(&pool.committed, want - r->end);
 	r->end = want;
 	return 0;
 }
@@ -403,7 +408,7 @@ int region_shrink(region_t *r, void *p, size_t size)
 		r->hwm = r->top;
 	r->top = q + size;
 	char *k = pageup(r->top);
-	if (policy != P_RETAIN && pageup(r->hwm) - k >= ((ptrdiff_t)1 << 20))
+	if (pool.policy != P_RETAIN && pageup(r->hwm) - k >= ((ptrdiff_t)1 << 20))
 		(void)settle(r, k - (char *)r, how());
 	fold(r);
 	return 0;
@@ -463,22 +468,25 @@ size_t region_size(const region_t *r)
 void region_stats_get(struct region_stats *out)
 {
 	uint64_t allocs = 0, bytes = 0, shrunk = 0;
-	pthread_mutex_lock(&lock);
-	for (struct region *r = live; r; r = r->next) {
+	*out = (struct region_stats){0};
+	/* Uncounted: the lock counts are of the program's acquisitions. */
+	pthread_mutex_lock(&pool.lock.m);
+	for (struct region *r = pool.list; r; r = r->next) {
 		uint64_t t = atomic_load_explicit(&r->tally, memory_order_relaxed);
 		allocs += atomic_load_explicit(&r->allocs, memory_order_relaxed) + (t >> 32);
 		bytes += atomic_load_explicit(&r->bytes, memory_order_relaxed) + TALLY_BYTES(t);
 		shrunk += atomic_load_explicit(&r->shrunk, memory_order_relaxed);
 	}
-	out->allocs = atomic_load(&g_allocs) + allocs;
-	out->bytes_requested = atomic_load(&g_requested) + bytes;
+	out->allocs = atomic_load(&pool.dead_allocs) + allocs;
+	out->bytes_requested = atomic_load(&pool.dead_requested) + bytes;
 	out->bytes_live = bytes - shrunk;
-	out->bytes_reserved = atomic_load(&g_reserved);
-	out->bytes_committed = atomic_load(&g_committed);
-	out->regions_live = atomic_load(&g_live);
-	out->chunks_held = atomic_load(&g_chunks);
+	out->bytes_reserved = atomic_load(&pool.reserved);
+	out->bytes_committed = atomic_load(&pool.committed);
+	out->regions_live = atomic_load(&pool.live);
+	out->chunks_held = atomic_load(&pool.chunks);
 	out->bytes_limit = 0;   /* no total limit; the cap is on live regions (REGION_ESPACE) */
-	pthread_mutex_unlock(&lock);
+	pthread_mutex_unlock(&pool.lock.m);
+	lock_counts(&pool.lock, &out->lock_acquisitions, &out->lock_contended);
 }
 
 const char *region_backend(void)
@@ -519,27 +527,27 @@ int region_policy_set(const char *name)
 	}
 	if (p < 0)
 		return REGION_EINVAL;
-	pthread_mutex_lock(&lock);
-	if (live) {
-		pthread_mutex_unlock(&lock);
+	lock_take(&pool.lock);
+	if (pool.list) {
+		lock_drop(&pool.lock);
 		return REGION_EINVAL;
 	}
-	policy = p;
+	pool.policy = p;
 	/* The header's page always stays. */
-	trim_keep = (size_t)pageup((char *)(keep < PAGES_SIZE ? PAGES_SIZE : keep));
+	pool.trim_keep = (size_t)pageup((char *)(keep < PAGES_SIZE ? PAGES_SIZE : keep));
 	if (p == P_TRIM)
-		snprintf(policy_name, sizeof policy_name, "trim:%zu", trim_keep >> 10);
+		snprintf(pool.policy_name, sizeof pool.policy_name, "trim:%zu", pool.trim_keep >> 10);
 	else
-		snprintf(policy_name, sizeof policy_name, "%s", names[p]);
+		snprintf(pool.policy_name, sizeof pool.policy_name, "%s", names[p]);
 	if (p == P_UNMAP)
 		(void)shed(0);
-	pthread_mutex_unlock(&lock);
+	lock_drop(&pool.lock);
 	return 0;
 }
 
 const char *region_policy(void)
 {
-	return policy_name;
+	return pool.policy_name;
 }
 
 /* Each region's reservation, rounded up to pages: at least one page (the
@@ -549,11 +557,11 @@ int region_limit_set(uint64_t bytes)
 {
 	if (bytes < PAGES_SIZE || bytes > MAX_LEN)
 		return REGION_EINVAL;
-	pthread_mutex_lock(&lock);
-	int err = live ? REGION_EINVAL : shed(0) ? REGION_ENOMEM : 0;
+	lock_take(&pool.lock);
+	int err = pool.list ? REGION_EINVAL : shed(0) ? REGION_ENOMEM : 0;
 	if (!err)
-		limit = (bytes + PAGES_SIZE - 1) & ~(uint64_t)(PAGES_SIZE - 1);
-	pthread_mutex_unlock(&lock);
+		pool.limit = (bytes + PAGES_SIZE - 1) & ~(uint64_t)(PAGES_SIZE - 1);
+	lock_drop(&pool.lock);
 	return err;
 }
 
