@@ -2,7 +2,8 @@
  * ("arenas.create"), allocation with mallocx(MALLOCX_ARENA | MALLOCX_TCACHE_NONE),
  * reset with "arena.<i>.reset" and destroy with "arena.<i>.destroy"
  * (jemalloc(3), MALLCTL NAMESPACE). The thread cache is always bypassed: a
- * cached block could outlive its arena's reset (FACTS.md). jemalloc allows
+ * block in a thread cache is not the arena's, so it would outlive the
+ * arena's reset and be handed out after it. jemalloc allows
  * about 4086 explicit arenas; region_create then fails with REGION_ELIMIT.
  * Creating an arena costs tens of microseconds and, with opt.retain, leaves
  * its metadata mapped after "arena.<i>.destroy"; so, as a runtime would, a

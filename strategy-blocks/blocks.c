@@ -49,7 +49,7 @@
  *   decommit  free blocks go back at once, one pages_decommit per maximal run
  *             of a batch, before they re-enter the pool.
  * decay is the default: retain never returns a spike's memory, and decommit
- * pays an madvise plus a refault (FACTS.md: about 0.2 + 1.6 us a page) for
+ * pays an madvise plus a refault (docs/policies.md: about 0.1 + 2 us a page) for
  * every block passing through the pool, while decay bounds resident free
  * memory and still lets churning programs reuse warm blocks. */
 #ifndef BLOCKS_DECAY_BYTES
@@ -830,10 +830,8 @@ int region_error(const region_t *r) { return r->err; }
 /* Encoding and decoding read the base from one global word (RIP-relative),
  * or with BLOCKS_BASE_GS from gs:0, the pool's first word: one load and an
  * lea (mov %gs:0,%rsi; lea (%rsi,%rdi,8),%rax), inlined under -flto and
- * hoisted out of loops. The design note's single-instruction GS access
- * (mov %gs:(,%rdi,8)) needs callers to dereference __seg_gs pointers, which
- * region.h's void * API cannot express; what blocks-gs measures is a base
- * read through GS instead of from a global. */
+ * hoisted out of loops. The single-instruction GS access, mov %gs:(,%rdi,8),
+ * is region_load* and region_store* below, which make no pointer. */
 region_ref_t region_ref(const region_t *r, const void *p)
 {
 	DEBUG_CHECK((const char *)p >= pool.base + BLOCK && (uint64_t)((const char *)p - pool.base) < pool.bytes);

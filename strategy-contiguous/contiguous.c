@@ -1,6 +1,6 @@
 /* contiguous.c: each region is its own reservation (32 GiB), bump allocated
  * from a header at its base, so offset 0 is never an allocation; references
- * are (p - base) >> 3 (design note, way 2). Keeps base+HDR <= top <= end <=
+ * are (p - base) >> 3 (docs/question.md, answer 2). Keeps base+HDR <= top <= end <=
  * base+len, the header's page committed, hwm >= what was touched since the
  * last decommit. Policies (reset / destroy; create reuses cached ones LIFO):
  * decommit (default): reset and destroy MADV_DONTNEED [page 1, used), one call;
@@ -218,7 +218,8 @@ static void init(struct region *r, char *end, char *hwm, size_t len)
 
 /* Takes a cached reservation (settled for the policy in force) or reserves a
  * new one. mmap's ENOMEM means no address space is left for another region:
- * REGION_ESPACE (FACTS.md: about 4094 of 32 GiB fit); anything else failing
+ * REGION_ESPACE (128 TiB of user address space holds about 4094 reservations
+ * of 32 GiB; the capacity workload finds where); anything else failing
  * in the page source is REGION_ENOMEM, with nothing kept. */
 int region_create(region_t **out)
 {
