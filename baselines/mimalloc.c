@@ -9,11 +9,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <mimalloc.h>
-#if REGION_DEBUG
-#include <stdio.h>
-#endif
 
 #include "baseline.h"
+#include "region_debug.h"
 
 struct region {
 	struct baseline_head h;
@@ -48,18 +46,8 @@ static void apply_policy(void)
 	pthread_mutex_unlock(&opt_lock);
 }
 
-#if REGION_DEBUG
-static void owned(const struct region *r)
-{
-	if (!pthread_equal(r->owner, pthread_self())) {
-		fprintf(stderr, "mimalloc: region %p used by a thread other than its heap's owner\n",
-			(const void *)r);
-		abort();
-	}
-}
-#else
-#define owned(r) ((void)0)
-#endif
+/* The heap's owner thread, in debug builds. */
+#define owned(r) REGION_ASSERT(pthread_equal((r)->owner, pthread_self()))
 
 const char *region_backend(void)
 {

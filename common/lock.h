@@ -3,7 +3,8 @@
  * lock_acquisitions and lock_contended): a trylock first, and only when it
  * fails a blocking lock, so an uncontended acquisition costs what a plain
  * pthread_mutex_lock does. The counters are written under the lock and read
- * without it (relaxed atomics: plain moves on x86-64). */
+ * without it (relaxed atomics: plain moves on x86-64). With REGION_DEBUG the
+ * lock records its holder, so code that needs it held asserts lock_held. */
 #ifndef REGION_LOCK_H
 #define REGION_LOCK_H
 
@@ -14,6 +15,9 @@
 struct lock {
 	pthread_mutex_t m;
 	_Atomic uint64_t acquired, contended;
+#if REGION_DEBUG
+	_Atomic uintptr_t holder;   /* pthread_self() of the holder, or 0 */
+#endif
 };
 #define LOCK_INIT { .m = PTHREAD_MUTEX_INITIALIZER }
 
@@ -30,11 +34,30 @@ static inline void lock_take(struct lock *l)
 	lock_count(&l->acquired);
 	if (waited)
 		lock_count(&l->contended);
+#if REGION_DEBUG
+	atomic_store_explicit(&l->holder, (uintptr_t)pthread_self(), memory_order_relaxed);
+#endif
 }
 
 static inline void lock_drop(struct lock *l)
 {
+#if REGION_DEBUG
+	atomic_store_explicit(&l->holder, 0, memory_order_relaxed);
+#endif
 	pthread_mutex_unlock(&l->m);
+}
+
+/* Whether the calling thread holds L (always true without REGION_DEBUG:
+ * for assertions only). */
+static inline int lock_held(const struct lock *l)
+{
+#if REGION_DEBUG
+	return atomic_load_explicit(&((struct lock *)l)->holder, memory_order_relaxed) ==
+	       (uintptr_t)pthread_self();
+#else
+	(void)l;
+	return 1;
+#endif
 }
 
 /* Adds L's counts to *ACQUIRED and *CONTENDED. */

@@ -12,6 +12,7 @@
 #include "pages.h"
 #include "list.h"
 #include "lock.h"
+#include "region_debug.h"
 #include <params.h>   /* from -I: strategy-blocks or strategy-wide-offsets */
 
 #include <pthread.h>
@@ -213,13 +214,6 @@ static inline char *pool_base(void)
 static inline char *addr(uint32_t b) { return pool.base + ((size_t)b << BLOCK_SHIFT); }
 static inline uint32_t blk(const void *p) { return (uint32_t)(((const char *)p - pool.base) >> BLOCK_SHIFT); }
 
-#if REGION_DEBUG
-#define DEBUG_CHECK(cond) \
-	((cond) ? (void)0 : (fprintf(stderr, "blocks.c:%d: %s fails\n", __LINE__, #cond), abort()))
-#else
-#define DEBUG_CHECK(cond) ((void)0)
-#endif
-
 static uint64_t now_ms(void)
 {
 	struct timespec ts;
@@ -227,7 +221,7 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* ---- free runs: segregated lists, boundary tags (pool_lock held) ------------------- */
+/* ---- free runs: segregated lists, boundary tags (pool.lock held) ------------------- */
 
 static unsigned cls(uint32_t n)
 {
@@ -267,6 +261,7 @@ static unsigned last_set(const struct heap *h)
 
 static void tag(uint32_t b, uint32_t n, uint32_t state)
 {
+	REGION_ASSERT(lock_held(&pool.lock) && n >= 1 && b >= 1 && b + n <= pool.nblocks);
 	pool.meta[b].len = n, pool.meta[b].state = state;
 	pool.meta[b + n - 1].len = n, pool.meta[b + n - 1].state = state;
 }
@@ -286,6 +281,7 @@ static void push(struct heap *h, uint32_t b, uint32_t n, uint32_t state)
 
 static void unlink_run(struct heap *h, uint32_t b)
 {
+	REGION_ASSERT(lock_held(&pool.lock));
 	struct meta *m = &pool.meta[b];
 	unsigned c = cls(m->len);
 	if (m->prev)
@@ -299,11 +295,34 @@ static void unlink_run(struct heap *h, uint32_t b)
 	h->blocks -= m->len;
 }
 
+/* REGION_DEBUG 3: whether H is consistent: every listed run is free in
+ * STATE with both boundary tags, in the class its length names, linked both
+ * ways; the map marks exactly the non-empty classes; the lengths add up. */
+__attribute__((unused))
+static bool heap_ok(const struct heap *h, uint32_t state)
+{
+	uint64_t total = 0;
+	for (unsigned c = 0; c < NCLASS; c++) {
+		if (!h->head[c] != !(h->map[c / 64] >> (c % 64) & 1))
+			return false;
+		for (uint32_t b = h->head[c], prev = 0; b; prev = b, b = pool.meta[b].next) {
+			uint32_t n = pool.meta[b].len;
+			if (pool.meta[b].state != state || pool.meta[b].prev != prev || cls(n) != c ||
+			    pool.meta[b + n - 1].len != n || pool.meta[b + n - 1].state != state)
+				return false;
+			total += n;
+		}
+	}
+	return total == h->blocks;
+}
+#define HEAPS_OK() REGION_ASSERT_EXPENSIVE(heap_ok(&pool.dirty, S_DIRTY) && heap_ok(&pool.clean, S_CLEAN))
+
 /* A free run of at least N blocks in H, or 0. Good fit in O(1): the search
  * starts one class up unless N is a class's smallest size, so any run found
  * fits; only if none does is N's own class scanned. */
 static uint32_t find(const struct heap *h, uint32_t n)
 {
+	REGION_ASSERT(lock_held(&pool.lock));
 	unsigned c = cls(n), from = cls_min(c) < n ? c + 1 : c;
 	unsigned f = first_set(h, from);
 	if (f < NCLASS)
@@ -432,6 +451,7 @@ static int refill(void)
 	if (k && !was_clean[0] && pool.policy == P_DECAY)
 		pool.dirty_used_ms = now_ms();
 	atomic_fetch_add_explicit(&pool.chunks, got, memory_order_relaxed);
+	HEAPS_OK();
 	lock_drop(&pool.lock);
 	k = commit_runs(rs, was_clean, k, &err);
 	for (int i = k; i-- > 0; )
@@ -489,6 +509,7 @@ static void give(struct run *rs, int k)
 		insert(rs[i].b, rs[i].n, state[i]);
 	atomic_fetch_sub_explicit(&pool.chunks, total, memory_order_relaxed);
 	decay();
+	HEAPS_OK();
 	lock_drop(&pool.lock);
 }
 
@@ -511,14 +532,16 @@ static void tc_exit(void *arg)
 
 /* Gives the region chain from B up to (not including) STOP back: single
  * blocks to the thread cache while it has room, the rest to the pool in
- * batches of BATCH_CAP runs. */
+ * batches of BATCH_CAP runs. The blocks die (filled and poisoned in debug
+ * and ASan builds) before anyone else can take them. */
 static void give_chain(uint32_t b, uint32_t stop)
 {
 	struct run rs[BATCH_CAP];
 	int k = 0;
 	while (b != stop) {
 		uint32_t next = pool.meta[b].next, n = pool.meta[b].len;
-		DEBUG_CHECK(pool.meta[b].state == S_USED && n >= 1 && b + n <= pool.nblocks);
+		REGION_ASSERT(pool.meta[b].state == S_USED && n >= 1 && b + n <= pool.nblocks);
+		region_debug_dead(addr(b), (size_t)n * BLOCK);
 		if (n == 1 && tc.n < pool.cache_max) {
 			tc.blk[tc.n++] = b;
 		} else {
@@ -561,6 +584,7 @@ static uint32_t take_run(uint32_t n, int *err)
 			tag(b, n, S_USED);
 			atomic_fetch_add_explicit(&pool.chunks, n, memory_order_relaxed);
 		}
+		HEAPS_OK();
 		lock_drop(&pool.lock);
 		if (!b)
 			continue;
@@ -643,7 +667,9 @@ static int pool_init(void)
 	pool.cache_max = pool.nblocks / 32 < 2 ? 2 : pool.nblocks / 32 > CACHE_CAP ? CACHE_CAP : pool.nblocks / 32;
 	pool.batch = pool.cache_max / 2;
 	atomic_store_explicit(&pool.committed, 1, memory_order_relaxed);
+	lock_take(&pool.lock);
 	push(&pool.clean, 1, pool.nblocks - 1, S_CLEAN);   /* untouched memory is clean */
+	lock_drop(&pool.lock);
 	atomic_store_explicit(&pool.ready, 1, memory_order_release);
 out:
 	pthread_mutex_unlock(&pool.init_lock);
@@ -662,6 +688,7 @@ int region_create(region_t **out)
 		return err;
 	uint32_t b = tc.blk[--tc.n];
 	struct region *r = (struct region *)addr(b);
+	region_debug_live(r, sizeof *r);
 	pool.meta[b].next = 0;
 	*r = (struct region){
 		.cur = (char *)(r + 1), .end = addr(b) + BLOCK,
@@ -683,7 +710,7 @@ void region_destroy(region_t *r)
 {
 	if (!r)
 		return;
-	DEBUG_CHECK(r->magic == MAGIC);
+	REGION_ASSERT(r->magic == MAGIC);
 	tc_enter();
 	struct shard *s = &pool.shards[r->shard];
 	lock_take(&s->lock);
@@ -705,7 +732,7 @@ void region_destroy(region_t *r)
 /* Keeps the header's block and gives every other block back. */
 void region_reset(region_t *r)
 {
-	DEBUG_CHECK(r->magic == MAGIC);
+	REGION_ASSERT(r->magic == MAGIC);
 	tc_enter();
 	fold(r);
 	uint64_t size = atomic_load_explicit(&r->size, memory_order_relaxed);
@@ -713,6 +740,7 @@ void region_reset(region_t *r)
 		memory_order_relaxed);
 	atomic_store_explicit(&r->size, 0, memory_order_relaxed);
 	give_chain(r->head, r->first);
+	region_debug_dead(r + 1, (size_t)(addr(r->first) + BLOCK - (char *)(r + 1)));
 	r->head = r->first;
 	pool.meta[r->first].next = 0;
 	r->cur = (char *)(r + 1);
@@ -727,7 +755,7 @@ void region_reset(region_t *r)
 __attribute__((noinline))
 static void *alloc_slow(region_t *r, size_t size, size_t align)
 {
-	DEBUG_CHECK(r->magic == MAGIC);
+	REGION_ASSERT(r->magic == MAGIC);
 	if (size == 0 || align - 1 >= REGION_MAX_ALIGN || (align & (align - 1))) {
 		r->err = REGION_EINVAL;
 		return NULL;
@@ -756,6 +784,7 @@ static void *alloc_slow(region_t *r, size_t size, size_t align)
 		r->cur = tail, r->end = end;
 	r->last = r->big = p;   /* block starts are 4096-aligned: any ALIGN holds */
 	r->big_size = size;
+	region_debug_live(p, size);
 	fold(r);
 	add_owned(&r->size, size);
 	add_owned(&r->nalloc, 1);
@@ -776,6 +805,7 @@ inline void *region_alloc(region_t *r, size_t size, size_t align)
 		r->cur = (char *)p + size;
 		r->last = (char *)p;
 		add_owned(&r->tally, TALLY_ONE + size);
+		region_debug_live((void *)p, size);   /* nothing unless debugging */
 		return (void *)p;
 	}
 	return alloc_slow(r, size, align);
@@ -786,7 +816,7 @@ inline void *region_alloc(region_t *r, size_t size, size_t align)
  * for lack of memory: a failed decommit leaves the blocks resident. */
 int region_shrink(region_t *r, void *p, size_t size)
 {
-	DEBUG_CHECK(r->magic == MAGIC);
+	REGION_ASSERT(r->magic == MAGIC);
 	char *q = p;
 	if (!q || q != r->last) {
 		r->err = REGION_EINVAL;
@@ -802,6 +832,7 @@ int region_shrink(region_t *r, void *p, size_t size)
 		uint32_t b = blk(q), n = pool.meta[b].len, k = (uint32_t)((size + BLOCK - 1) >> BLOCK_SHIFT);
 		char *end = q + ((size_t)k << BLOCK_SHIFT);
 		bool bump_here = r->end == q + ((size_t)n << BLOCK_SHIFT);
+		region_debug_dead(q + size, ((size_t)n << BLOCK_SHIFT) - size);
 		if (k < n) {
 			lock_take(&pool.lock);
 			tag(b, k, S_USED);
@@ -814,6 +845,7 @@ int region_shrink(region_t *r, void *p, size_t size)
 			r->cur = q + size, r->end = end;
 		r->big_size = size;
 	} else {
+		region_debug_dead(q + size, old - size);
 		r->cur = q + size;
 	}
 	size_t d = old - size;
@@ -834,14 +866,14 @@ int region_error(const region_t *r) { return r->err; }
  * is region_load* and region_store* below, which make no pointer. */
 region_ref_t region_ref(const region_t *r, const void *p)
 {
-	DEBUG_CHECK((const char *)p >= pool.base + BLOCK && (uint64_t)((const char *)p - pool.base) < pool.bytes);
-	DEBUG_CHECK(((uintptr_t)p & ((1u << BLOCKS_REF_SHIFT) - 1)) == 0);
+	REGION_ASSERT((const char *)p >= pool.base + BLOCK && (uint64_t)((const char *)p - pool.base) < pool.bytes);
+	REGION_ASSERT(((uintptr_t)p & ((1u << BLOCKS_REF_SHIFT) - 1)) == 0);
 	return (region_ref_t)(((uintptr_t)p - (uintptr_t)pool_base()) >> BLOCKS_REF_SHIFT);
 }
 
 void *region_ptr(const region_t *r, region_ref_t ref)
 {
-	DEBUG_CHECK(((uint64_t)ref << BLOCKS_REF_SHIFT) < pool.bytes);
+	REGION_ASSERT(((uint64_t)ref << BLOCKS_REF_SHIFT) < pool.bytes);
 	return pool_base() + ((uintptr_t)ref << BLOCKS_REF_SHIFT);
 }
 
@@ -850,17 +882,21 @@ void *region_ptr(const region_t *r, region_ref_t ref)
  * -std=gnu11 in the registry). Sanitizers instrument __seg_gs accesses as
  * if they went to low addresses; there, inline asm makes the same access,
  * with the address as a memory operand so the compiler still picks the
- * scaled-index form. */
+ * scaled-index form, and ASan is told of the access it cannot see. */
 #define GS_ADDR(ref, off) ((uintptr_t)(ref) << BLOCKS_REF_SHIFT) + (off)
 #if BLOCKS_BASE_GS && !REGION_SANITIZED
 #define GS_LOAD(T, ref, off) (*(const __seg_gs T *)(GS_ADDR(ref, off)))
 #define GS_STORE(T, ref, off, v) (*(__seg_gs T *)(GS_ADDR(ref, off)) = (v))
 #elif BLOCKS_BASE_GS
 #define GS_LOAD(T, ref, off) __extension__({ T v_; \
+	REGION_ASAN_LOAD(pool.base + GS_ADDR(ref, off), sizeof(T)); \
 	__asm__ volatile("mov %%gs:%1, %0" : "=r"(v_) \
 		: "m"(*(const T *)(GS_ADDR(ref, off))) : "memory"); v_; })
-#define GS_STORE(T, ref, off, v) __asm__ volatile("mov %1, %%gs:%0" \
-	: "=m"(*(T *)(GS_ADDR(ref, off))) : "r"((T)(v)) : "memory")
+#define GS_STORE(T, ref, off, v) do { \
+	REGION_ASAN_STORE(pool.base + GS_ADDR(ref, off), sizeof(T)); \
+	__asm__ volatile("mov %1, %%gs:%0" \
+		: "=m"(*(T *)(GS_ADDR(ref, off))) : "r"((T)(v)) : "memory"); \
+} while (0)
 #else
 #define GS_LOAD(T, ref, off) (*(const T *)(pool.base + ((uintptr_t)(ref) << BLOCKS_REF_SHIFT) + (off)))
 #define GS_STORE(T, ref, off, v) (*(T *)(pool.base + ((uintptr_t)(ref) << BLOCKS_REF_SHIFT) + (off)) = (v))

@@ -12,6 +12,7 @@
 #include "pages.h"
 #include "list.h"
 #include "lock.h"
+#include "region_debug.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -52,6 +53,9 @@ struct region {
 	size_t len;                /* the reservation's size */
 	struct region *next, *prev; /* live list or cache (next only), under lock */
 	int err;
+#if REGION_ASAN
+	char *poisoned;            /* [base+HDR, poisoned) may be poisoned */
+#endif
 };
 #define HDR ((sizeof(struct region) + 63) & ~(size_t)63)
 
@@ -116,16 +120,17 @@ static void fold(struct region *r)
 
 static size_t min_sz(size_t a, size_t b) { return a < b ? a : b; }
 
-#if REGION_DEBUG
-static void bad(const char *what, const region_t *r)
+/* Memory of r dies (reset, destroy, a shrunk tail): filled and poisoned in
+ * debug and ASan builds. ASan's shadow outlives a munmap, so r remembers how
+ * far it poisoned, and drop unpoisons that much before unmapping. */
+static void dead(struct region *r, char *p, size_t n)
 {
-	fprintf(stderr, "contiguous: %s (region %p)\n", what, (const void *)r);
-	abort();
-}
-#define DCHECK(cond, what, r) ((cond) ? (void)0 : bad(what, r))
-#else
-#define DCHECK(cond, what, r) ((void)0)
+	region_debug_dead(p, n);
+#if REGION_ASAN
+	if (p + n > r->poisoned)
+		r->poisoned = p + n;
 #endif
+}
 
 /* Decommits what r used beyond KEEP bytes from its base (one madvise) and
  * lowers its committed end to KEEP. On failure r is unchanged (its pages stay
@@ -178,6 +183,10 @@ static int how(void) { return pool.policy == P_LAZY ? PAGES_LAZY : PAGES_NOW; }
 static int drop(struct region *r)
 {
 	size_t len = r->len, committed = r->end - (char *)r;
+#if REGION_ASAN
+	REGION_UNPOISON((char *)r + HDR, (size_t)(r->poisoned - ((char *)r + HDR)));
+	r->poisoned = (char *)r + HDR;
+#endif
 	int err = pages_release(r, len);
 	if (err)
 		return err;
@@ -191,6 +200,7 @@ static int drop(struct region *r)
  * Returns 0, or the errno of the first munmap that failed (that one stays). */
 static int shed(size_t max)
 {
+	REGION_ASSERT(lock_held(&pool.lock));
 	while (pool.cached > max) {
 		struct region *r = pool.cache, *next = r->next;
 		int err = drop(r);
@@ -214,6 +224,10 @@ static void init(struct region *r, char *end, char *hwm, size_t len)
 	r->hwm = hwm;
 	r->len = len;
 	r->err = 0;
+#if REGION_ASAN
+	if (hwm == (char *)r)   /* a fresh reservation: nothing poisoned yet */
+		r->poisoned = r->top;
+#endif
 }
 
 /* Takes a cached reservation (settled for the policy in force) or reserves a
@@ -304,6 +318,7 @@ void region_destroy(region_t *r)
 	lock_drop(&pool.lock);
 	if (r->top > r->hwm)
 		r->hwm = r->top;
+	dead(r, (char *)r + HDR, (size_t)(r->top - ((char *)r + HDR)));
 	r->top = (char *)r + HDR;
 
 	if (keep && settle(r, keep_cached(), how()) != 0)
@@ -325,6 +340,7 @@ void region_reset(region_t *r)
 	publish(r);
 	if (r->top > r->hwm)
 		r->hwm = r->top;
+	dead(r, (char *)r + HDR, (size_t)(r->top - ((char *)r + HDR)));
 	r->top = (char *)r + HDR;
 	r->last = NULL;
 	/* On failure the pages stay resident and committed; the next reset retries. */
@@ -374,6 +390,7 @@ static void *grow(struct region *r, size_t size, size_t align)
 	bump(&r->allocs, 1);
 	bump(&r->bytes, size);
 	fold(r);
+	region_debug_live(p, size);
 	return p;
 }
 
@@ -390,6 +407,7 @@ inline void *region_alloc(region_t *r, size_t size, size_t align)
 		r->top = (char *)p + size;
 		r->last = (char *)p;
 		bump(&r->tally, TALLY_ONE + size);
+		region_debug_live((void *)p, size);   /* nothing unless debugging */
 		return (void *)p;
 	}
 	return grow(r, size, align);
@@ -405,6 +423,7 @@ int region_shrink(region_t *r, void *p, size_t size)
 		return REGION_EINVAL;
 	}
 	bump(&r->shrunk, (size_t)(r->top - q) - size);
+	dead(r, q + size, (size_t)(r->top - q) - size);
 	if (r->top > r->hwm)
 		r->hwm = r->top;
 	r->top = q + size;
@@ -422,15 +441,13 @@ int region_error(const region_t *r)
 
 inline region_ref_t region_ref(const region_t *r, const void *p)
 {
-	DCHECK((const char *)p >= (const char *)r + HDR && (const char *)p <= r->top,
-	       "region_ref: pointer outside the region", r);
+	REGION_ASSERT((const char *)p >= (const char *)r + HDR && (const char *)p <= r->top);
 	return (region_ref_t)(((uintptr_t)p - (uintptr_t)r) >> 3);
 }
 
 inline void *region_ptr(const region_t *r, region_ref_t ref)
 {
-	DCHECK(ref == REGION_REF_NULL || (uint64_t)ref << 3 < r->len,
-	       "region_ptr: reference outside the reservation", r);
+	REGION_ASSERT(ref == REGION_REF_NULL || (uint64_t)ref << 3 < r->len);
 	return (char *)r + ((uintptr_t)ref << 3);
 }
 
@@ -578,6 +595,8 @@ int region_span(const region_t *r, const void **data, size_t *len)
 {
 	*data = (const char *)r + HDR;
 	*len = (size_t)(r->top - ((const char *)r + HDR));
+	/* The span is read whole, alignment gaps between allocations included. */
+	REGION_UNPOISON((void *)*data, *len);
 	return 0;
 }
 
@@ -595,6 +614,7 @@ int region_restore(region_t *r, const void *data, size_t len)
 	int err = fit(r, p, len);
 	if (err)
 		return err;
+	REGION_UNPOISON(p, len);
 	memcpy(p, data, len);
 	/* A copy is not an allocation: no newest one to shrink, no alloc counted. */
 	r->top = p + len;

@@ -4,7 +4,8 @@
 # executable, no instruction calls or jumps to region_alloc (or a clone of
 # it, region_alloc.part.0 and the like); the slow paths it branches to have
 # names of their own. Baselines call their library and are not checked.
-# Sanitizer builds instrument every access and promise no inlining: SKIP.
+# Sanitizer and debug builds check every allocation and promise no
+# inlining: SKIP.
 # Prints "PASS backend/case", "FAIL backend/case: why" or "SKIP ...: why".
 # Environment: BIN, BACKENDS, SANITIZE (from tests/run).
 set -uo pipefail
@@ -17,8 +18,8 @@ for b in $BACKENDS; do
 	grep -qx -- "$b" <<<"$strategies" || continue
 	for prog in regionbench microbench; do
 		exe=$BIN/$prog-$b
-		if [ -n "${SANITIZE:-}" ]; then
-			echo "SKIP $b/inline-$prog: sanitized build ($SANITIZE)"; continue
+		if [ -n "${SANITIZE:-}" ] || grep -qE -- '-fsanitize|-DREGION_DEBUG=[1-9]' "$BIN/../FLAGS" 2>/dev/null; then
+			echo "SKIP $b/inline-$prog: sanitized or debug build"; continue
 		fi
 		if [ ! -x "$exe" ]; then echo "FAIL $b/inline-$prog: $exe is missing"; continue; fi
 		if ! dis=$(objdump -d --no-show-raw-insn "$exe"); then
