@@ -3,11 +3,11 @@
  * are (p - base) >> 3 (docs/question.md, answer 2). Keeps base+HDR <= top <= end <=
  * base+len, the header's page committed, hwm >= what was touched since the
  * last decommit. Policies (reset / destroy; create reuses cached ones LIFO):
- * decommit (default): reset and destroy MADV_DONTNEED [page 1, used), one call;
- *   destroy caches. Default: memory goes back at once, as with unmap, minus
- *   an mmap+munmap per region. unmap: reset as decommit past 64 KiB; destroy
- *   munmaps. lazy: decommit with MADV_FREE. retain: reset and destroy keep
- *   every page (the inflation case). trim[:KIB]: keep the first KIB (256). */
+ * trim[:KIB] (default, 64): reset and destroy keep the first KIB resident and
+ *   decommit the rest in one call; destroy caches. decommit: the same down to
+ *   the header's page. unmap: reset as trim:64; destroy munmaps. lazy:
+ *   decommit with MADV_FREE. retain: reset and destroy keep every page (the
+ *   inflation case). Why trim:64 is the default: docs/policies.md. */
 #include "region.h"
 #include "pages.h"
 #include "list.h"
@@ -27,7 +27,7 @@
 #define FIRST_STEP ((size_t)64 << 10)   /* first commit of a fresh region */
 #define STEP_CAP ((size_t)16 << 20)     /* commits grow geometrically up to this */
 #define HUGE_ALIGN ((size_t)2 << 20)    /* THP needs 2 MiB aligned ranges */
-#define TRIM_DEFAULT_KIB 256
+#define TRIM_DEFAULT_KIB 64
 /* Cached reservations, at most. Each holds 32 GiB of the ~128 TiB user space,
  * about 8 KiB of page tables and, under retain/trim, its resident pages; 64
  * covers the regions a request server or nested phases free and re-create in
@@ -59,8 +59,8 @@ struct region {
 };
 #define HDR ((sizeof(struct region) + 63) & ~(size_t)63)
 
-enum { P_DECOMMIT, P_UNMAP, P_LAZY, P_RETAIN, P_TRIM };
-static const char *const names[] = { "decommit", "unmap", "lazy", "retain", "trim", NULL };
+enum { P_TRIM, P_DECOMMIT, P_UNMAP, P_LAZY, P_RETAIN };
+static const char *const names[] = { "trim", "decommit", "unmap", "lazy", "retain", NULL };
 
 /* All of the module's shared state, under lock except the counters
  * (relaxed atomics, read by region_stats_get). */
@@ -80,9 +80,9 @@ static struct pool {
 	_Atomic uint64_t chunks;                        /* reservations held, cached included */
 } pool = {
 	.lock = LOCK_INIT,
-	.policy = P_DECOMMIT,
+	.policy = P_TRIM,
 	.trim_keep = (size_t)TRIM_DEFAULT_KIB << 10,
-	.policy_name = "decommit",
+	.policy_name = "trim:64",
 	.limit = 32 * GIB,
 };
 
