@@ -3,11 +3,11 @@
  * are (p - base) >> 3 (docs/question.md, answer 2). Keeps base+HDR <= top <= end <=
  * base+len, the header's page committed, hwm >= what was touched since the
  * last decommit. Policies (reset / destroy; create reuses cached ones LIFO):
- * trim[:KIB] (default, 64): reset and destroy keep the first KIB resident and
+ * trim[:KIB] (default, 16): reset and destroy keep the first KIB resident and
  *   decommit the rest in one call; destroy caches. decommit: the same down to
  *   the header's page. unmap: reset as trim:64; destroy munmaps. lazy:
  *   decommit with MADV_FREE. retain: reset and destroy keep every page (the
- *   inflation case). Why trim:64 is the default: docs/policies.md. */
+ *   inflation case). Why trim:16 is the default: docs/policies.md. */
 #include "region.h"
 #include "pages.h"
 #include "list.h"
@@ -27,7 +27,7 @@
 #define FIRST_STEP ((size_t)64 << 10)   /* first commit of a fresh region */
 #define STEP_CAP ((size_t)16 << 20)     /* commits grow geometrically up to this */
 #define HUGE_ALIGN ((size_t)2 << 20)    /* THP needs 2 MiB aligned ranges */
-#define TRIM_DEFAULT_KIB 64
+#define TRIM_DEFAULT_KIB 16
 /* Cached reservations, at most. Each holds 32 GiB of the ~128 TiB user space,
  * about 8 KiB of page tables and, under retain/trim, its resident pages; 64
  * covers the regions a request server or nested phases free and re-create in
@@ -82,7 +82,7 @@ static struct pool {
 	.lock = LOCK_INIT,
 	.policy = P_TRIM,
 	.trim_keep = (size_t)TRIM_DEFAULT_KIB << 10,
-	.policy_name = "trim:64",
+	.policy_name = "trim:16",
 	.limit = 32 * GIB,
 };
 
