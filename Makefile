@@ -47,12 +47,15 @@ REGION_DEBUG ?= 0
 SANITIZE ?=
 PYTHON ?= python3
 
+# Sanitized and debug builds live apart: build/san-address, build/debug2,
+# build/san-address-debug1, ... (REGION_DEBUG levels: common/region_debug.h).
 comma := ,
+BUILD_TAG := $(if $(SANITIZE),san-$(subst $(comma),-,$(SANITIZE)))$(if \
+	$(filter-out 0,$(REGION_DEBUG)),$(if $(SANITIZE),-)debug$(REGION_DEBUG))
+BUILD ?= build$(if $(BUILD_TAG),/$(BUILD_TAG))
 ifneq ($(SANITIZE),)
-BUILD ?= build/san-$(subst $(comma),-,$(SANITIZE))
 SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all -DREGION_SANITIZED=1
 else
-BUILD ?= build
 SANFLAGS :=
 endif
 

@@ -21,6 +21,7 @@ struct region {
 };
 
 const char *const baseline_policy_names[] = { "global", "own", NULL };
+const size_t baseline_region_size = sizeof(struct region);
 
 static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
 static atomic_int inited;
@@ -68,30 +69,17 @@ static apr_pool_t *make_pool(void)
 	return pool;
 }
 
-int region_create(region_t **out)
+int baseline_open(region_t *r)
 {
-	if (init())
+	if (init() || !(r->pool = make_pool()))
 		return REGION_ENOMEM;
-	struct region *r = calloc(1, sizeof *r);
-	if (!r)
-		return REGION_ENOMEM;
-	if (!(r->pool = make_pool())) {
-		free(r);
-		return REGION_ENOMEM;
-	}
 	atomic_store_explicit(&r->h.chunks, 1, memory_order_relaxed);
-	baseline_register(&r->h);
-	*out = r;
 	return 0;
 }
 
-void region_destroy(region_t *r)
+void baseline_close(region_t *r)
 {
-	if (!r)
-		return;
-	baseline_unregister(&r->h);
 	apr_pool_destroy(r->pool);
-	free(r);
 }
 
 /* apr_pool_clear keeps the pool's first node and hands the rest to the
@@ -120,12 +108,8 @@ void *region_alloc(region_t *r, size_t size, size_t align)
 
 /* An APR pool cannot give back part of an allocation: the block keeps its
  * size and only region_size shrinks. */
-int region_shrink(region_t *r, void *p, size_t size)
+void baseline_shrink_lib(region_t *r, void *p, size_t size)
 {
-	if (baseline_shrink_check(&r->h, p, size))
-		return REGION_EINVAL;
-	baseline_shrunk(&r->h, size);
-	return 0;
 }
 
 /* APR reports nothing. Its nodes are private read-write mappings that it

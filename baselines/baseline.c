@@ -5,74 +5,91 @@
  * The registry lock is taken on create, destroy and stats only, never on
  * the allocation path. */
 #include "baseline.h"
+#include "list.h"
 
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct baseline_head *live_list;   /* under lock */
-static uint64_t regions_live;             /* under lock */
-static uint64_t dead_allocs, dead_requested;   /* of destroyed regions, under lock */
+#include "lock.h"
+
+/* The registry of live regions, under lock. */
+static struct pool {
+	struct lock lock;
+	struct baseline_head *list;
+	uint64_t live;                         /* live regions */
+	uint64_t dead_allocs, dead_requested;  /* of destroyed regions */
+} pool = { .lock = LOCK_INIT };
 
 int baseline_policy_index;
 
-void baseline_register(struct baseline_head *h)
+int region_create(region_t **out)
 {
-	pthread_mutex_lock(&lock);
-	h->prev = NULL;
-	h->next = live_list;
-	if (live_list)
-		live_list->prev = h;
-	live_list = h;
-	regions_live++;
-	pthread_mutex_unlock(&lock);
-}
-
-void baseline_unregister(struct baseline_head *h)
-{
-	pthread_mutex_lock(&lock);
-	if (h->prev)
-		h->prev->next = h->next;
-	else
-		live_list = h->next;
-	if (h->next)
-		h->next->prev = h->prev;
-	regions_live--;
-	dead_allocs += atomic_load_explicit(&h->allocs, memory_order_relaxed);
-	dead_requested += atomic_load_explicit(&h->requested, memory_order_relaxed);
-	pthread_mutex_unlock(&lock);
-}
-
-int baseline_shrink_check(struct baseline_head *h, const void *p, size_t size)
-{
-	if (p == NULL || p != h->last || size == 0 || size > h->last_size)
-		return h->err = REGION_EINVAL;
+	struct baseline_head *h = calloc(1, baseline_region_size);
+	if (!h)
+		return REGION_ENOMEM;
+	int err = baseline_open((region_t *)h);
+	if (err) {
+		free(h);
+		return err;
+	}
+	lock_take(&pool.lock);
+	LIST_PUSH(pool.list, h);
+	pool.live++;
+	lock_drop(&pool.lock);
+	*out = (region_t *)h;
 	return 0;
 }
 
-void baseline_shrunk(struct baseline_head *h, size_t size)
+/* The region's counters join the totals of dead regions before its
+ * library side goes. */
+void region_destroy(region_t *r)
 {
-	/* region_size counts requested bytes, so the cut tail no longer counts. */
+	if (!r)
+		return;
+	struct baseline_head *h = (struct baseline_head *)r;
+	lock_take(&pool.lock);
+	LIST_UNLINK(pool.list, h);
+	pool.live--;
+	pool.dead_allocs += atomic_load_explicit(&h->allocs, memory_order_relaxed);
+	pool.dead_requested += atomic_load_explicit(&h->requested, memory_order_relaxed);
+	lock_drop(&pool.lock);
+	baseline_close(r);
+	free(r);
+}
+
+/* Only the newest allocation, to 1 <= SIZE <= its size; region_size counts
+ * requested bytes, so the cut tail no longer counts whatever the library
+ * gives back. */
+int region_shrink(region_t *r, void *p, size_t size)
+{
+	struct baseline_head *h = (struct baseline_head *)r;
+	if (p == NULL || p != h->last || size == 0 || size > h->last_size)
+		return h->err = REGION_EINVAL;
+	baseline_shrink_lib(r, p, size);
 	atomic_store_explicit(&h->live,
 			      atomic_load_explicit(&h->live, memory_order_relaxed) - (h->last_size - size),
 			      memory_order_relaxed);
 	h->last_size = size;
+	return 0;
 }
 
 void region_stats_get(struct region_stats *out)
 {
 	memset(out, 0, sizeof *out);
-	pthread_mutex_lock(&lock);
-	out->allocs = dead_allocs;
-	out->bytes_requested = dead_requested;
-	for (struct baseline_head *h = live_list; h; h = h->next) {
+	/* Uncounted: the lock counts are of the program's acquisitions. */
+	pthread_mutex_lock(&pool.lock.m);
+	out->allocs = pool.dead_allocs;
+	out->bytes_requested = pool.dead_requested;
+	for (struct baseline_head *h = pool.list; h; h = h->next) {
 		out->allocs += atomic_load_explicit(&h->allocs, memory_order_relaxed);
 		out->bytes_requested += atomic_load_explicit(&h->requested, memory_order_relaxed);
 		out->bytes_live += atomic_load_explicit(&h->live, memory_order_relaxed);
 		out->chunks_held += atomic_load_explicit(&h->chunks, memory_order_relaxed);
 	}
-	out->regions_live = regions_live;
-	pthread_mutex_unlock(&lock);
+	out->regions_live = pool.live;
+	pthread_mutex_unlock(&pool.lock.m);
+	lock_counts(&pool.lock, &out->lock_acquisitions, &out->lock_contended);
 	baseline_stats_lib(out);
 }
 
@@ -130,11 +147,11 @@ int region_policy_set(const char *name)
 		return REGION_EINVAL;
 	for (int i = 0; baseline_policy_names[i]; i++) {
 		if (strcmp(name, baseline_policy_names[i]) == 0) {
-			pthread_mutex_lock(&lock);
-			int busy = regions_live != 0;
+			lock_take(&pool.lock);
+			int busy = pool.live != 0;
 			if (!busy)
 				baseline_policy_index = i;
-			pthread_mutex_unlock(&lock);
+			lock_drop(&pool.lock);
 			return busy ? REGION_EINVAL : 0;
 		}
 	}

@@ -37,10 +37,16 @@ extern int baseline_policy_index;
  * (baselines/syscount.c, in the backends that link it); 0 when unknown. */
 uint64_t syscount_mapped(void);
 
-/* Starts and ends a region's life: the head joins or leaves the registry
- * (ending adds its counters to the totals of dead regions). */
-void baseline_register(struct baseline_head *h);
-void baseline_unregister(struct baseline_head *h);
+/* Each backend also defines the size of its struct region and what
+ * region_create, region_destroy and region_shrink (in baseline.c) do in its
+ * library. baseline_open sets up the library's side of a zeroed region,
+ * including h.chunks; 0 or a REGION_E* code. baseline_close releases it.
+ * baseline_shrink_lib gives back what the library can when P, the newest
+ * allocation, shrinks to SIZE (arguments already checked); P stays put. */
+extern const size_t baseline_region_size;
+int baseline_open(region_t *r);
+void baseline_close(region_t *r);
+void baseline_shrink_lib(region_t *r, void *p, size_t size);
 
 /* Checks an allocation request: 0 with *align raised to at least
  * REGION_MIN_ALIGN, or REGION_EINVAL (also left in h->err). */
@@ -87,11 +93,5 @@ static inline void baseline_reset(struct baseline_head *h)
 	h->last = NULL;
 }
 
-/* Checks a shrink of P to SIZE: 0 when P is the newest allocation and
- * 1 <= SIZE <= its size, else REGION_EINVAL (also left in h->err). */
-int baseline_shrink_check(struct baseline_head *h, const void *p, size_t size);
-
-/* Records that the newest allocation now counts SIZE bytes. */
-void baseline_shrunk(struct baseline_head *h, size_t size);
 
 #endif

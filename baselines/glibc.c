@@ -25,6 +25,7 @@ struct region {
 };
 
 const char *const baseline_policy_names[] = { "default", NULL };
+const size_t baseline_region_size = sizeof(struct region);
 
 /* glibc's malloc makes its syscalls through libc-internal entry points that
  * an interposer cannot see, and the kernel offers no per-process syscall
@@ -40,14 +41,9 @@ const char *region_backend(void)
 	return "glibc";
 }
 
-int region_create(region_t **out)
+int baseline_open(region_t *r)
 {
-	struct region *r = calloc(1, sizeof *r);
-	if (!r)
-		return REGION_ENOMEM;
-	baseline_register(&r->h);
-	*out = r;
-	return 0;
+	return 0;   /* the chunk list starts with the first allocation */
 }
 
 /* Frees every object and every chunk but the newest, which is returned
@@ -70,13 +66,9 @@ static struct chunk *drop(struct region *r)
 	return keep;
 }
 
-void region_destroy(region_t *r)
+void baseline_close(region_t *r)
 {
-	if (!r)
-		return;
-	baseline_unregister(&r->h);
 	free(drop(r));
-	free(r);
 }
 
 /* Keeps the newest (largest) chunk so a reused region does not malloc its
@@ -128,12 +120,8 @@ void *region_alloc(region_t *r, size_t size, size_t align)
  * the block, and an mmapped block may be remapped elsewhere), while region.h
  * promises P stays put: so the block keeps its size and only the region's
  * count of requested bytes shrinks. */
-int region_shrink(region_t *r, void *p, size_t size)
+void baseline_shrink_lib(region_t *r, void *p, size_t size)
 {
-	if (baseline_shrink_check(&r->h, p, size))
-		return REGION_EINVAL;
-	baseline_shrunk(&r->h, size);
-	return 0;
 }
 
 /* glibc's only report of what malloc holds from the OS, mallinfo2, walks

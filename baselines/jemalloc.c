@@ -2,7 +2,8 @@
  * ("arenas.create"), allocation with mallocx(MALLOCX_ARENA | MALLOCX_TCACHE_NONE),
  * reset with "arena.<i>.reset" and destroy with "arena.<i>.destroy"
  * (jemalloc(3), MALLCTL NAMESPACE). The thread cache is always bypassed: a
- * cached block could outlive its arena's reset (FACTS.md). jemalloc allows
+ * block in a thread cache is not the arena's, so it would outlive the
+ * arena's reset and be handed out after it. jemalloc allows
  * about 4086 explicit arenas; region_create then fails with REGION_ELIMIT.
  * Creating an arena costs tens of microseconds and, with opt.retain, leaves
  * its metadata mapped after "arena.<i>.destroy"; so, as a runtime would, a
@@ -41,6 +42,7 @@ struct region {
 };
 
 const char *const baseline_policy_names[] = { "decay", "decay0", NULL };
+const size_t baseline_region_size = sizeof(struct region);
 
 /* MIBs of the per-arena controls, with the arena index at mib[1]. */
 enum { RESET, DESTROY, DIRTY, MUZZY, NCTL };
@@ -79,14 +81,11 @@ const char *region_backend(void)
 	return "jemalloc";
 }
 
-int region_create(region_t **out)
+int baseline_open(region_t *r)
 {
 	pthread_once(&once, init);
 	if (once_err)
 		return once_err;
-	struct region *r = calloc(1, sizeof *r);
-	if (!r)
-		return REGION_ENOMEM;
 	unsigned ind;
 	size_t len = sizeof ind;
 	int e = 0, reused = 0;
@@ -105,7 +104,6 @@ int region_create(region_t **out)
 		 * automatic ones included. */
 		unsigned n = 0;
 		len = sizeof n;
-		free(r);
 		if (mallctl("arenas.narenas", &n, &len, NULL, 0) == 0 && n >= 4095)
 			return REGION_ELIMIT;
 		return REGION_ENOMEM;
@@ -114,7 +112,6 @@ int region_create(region_t **out)
 		ssize_t zero = 0;
 		if (ctl(DIRTY, ind, &zero, sizeof zero) || ctl(MUZZY, ind, &zero, sizeof zero)) {
 			ctl(DESTROY, ind, NULL, 0);
-			free(r);
 			return REGION_ENOMEM;
 		}
 	}
@@ -123,8 +120,6 @@ int region_create(region_t **out)
 	 * int into the sign bit from index 2047 on (undefined behaviour). */
 	r->flags = (int)((ind + 1u) << 20) | MALLOCX_TCACHE_NONE;
 	atomic_store_explicit(&r->h.chunks, 1, memory_order_relaxed);
-	baseline_register(&r->h);
-	*out = r;
 	return 0;
 }
 
@@ -133,11 +128,8 @@ int region_create(region_t **out)
  * Linux default) its metadata, about 2 MiB of address space and 4 KiB
  * resident, stays mapped (42 GB of VSZ after 20000 destroys here, and
  * munmap failures once vm.max_map_count is reached): hence the cache. */
-void region_destroy(region_t *r)
+void baseline_close(region_t *r)
 {
-	if (!r)
-		return;
-	baseline_unregister(&r->h);
 	ctl(RESET, r->arena, NULL, 0);
 	pthread_mutex_lock(&cache_lock);
 	int keep = ncached < ARENA_CACHE;
@@ -146,7 +138,6 @@ void region_destroy(region_t *r)
 	pthread_mutex_unlock(&cache_lock);
 	if (!keep)
 		ctl(DESTROY, r->arena, NULL, 0);
-	free(r);
 }
 
 void region_reset(region_t *r)
@@ -168,13 +159,9 @@ void *region_alloc(region_t *r, size_t size, size_t align)
 /* xallocx resizes in place or not at all: a large allocation gives the
  * whole pages of its tail back to its arena; a small one keeps its size
  * class. Either way P stays where it is. */
-int region_shrink(region_t *r, void *p, size_t size)
+void baseline_shrink_lib(region_t *r, void *p, size_t size)
 {
-	if (baseline_shrink_check(&r->h, p, size))
-		return REGION_EINVAL;
 	xallocx(p, size, 0, MALLOCX_LG_ALIGN(__builtin_ctzl(r->h.last_align)) | MALLOCX_TCACHE_NONE);
-	baseline_shrunk(&r->h, size);
-	return 0;
 }
 
 /* bytes_reserved and bytes_committed are what the interposer saw mapped

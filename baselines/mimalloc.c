@@ -9,11 +9,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <mimalloc.h>
-#if REGION_DEBUG
-#include <stdio.h>
-#endif
 
 #include "baseline.h"
+#include "region_debug.h"
 
 struct region {
 	struct baseline_head h;
@@ -24,6 +22,7 @@ struct region {
 };
 
 const char *const baseline_policy_names[] = { "default", "decommit0", NULL };
+const size_t baseline_region_size = sizeof(struct region);
 
 static pthread_mutex_t opt_lock = PTHREAD_MUTEX_INITIALIZER;
 static int opt_applied = -1;    /* policy whose options are set; under opt_lock */
@@ -47,52 +46,31 @@ static void apply_policy(void)
 	pthread_mutex_unlock(&opt_lock);
 }
 
-#if REGION_DEBUG
-static void owned(const struct region *r)
-{
-	if (!pthread_equal(r->owner, pthread_self())) {
-		fprintf(stderr, "mimalloc: region %p used by a thread other than its heap's owner\n",
-			(const void *)r);
-		abort();
-	}
-}
-#else
-#define owned(r) ((void)0)
-#endif
+/* The heap's owner thread, in debug builds. */
+#define owned(r) REGION_ASSERT(pthread_equal((r)->owner, pthread_self()))
 
 const char *region_backend(void)
 {
 	return "mimalloc";
 }
 
-int region_create(region_t **out)
+int baseline_open(region_t *r)
 {
 	apply_policy();
-	struct region *r = calloc(1, sizeof *r);
-	if (!r)
+	if (!(r->heap = mi_heap_new()))
 		return REGION_ENOMEM;
-	if (!(r->heap = mi_heap_new())) {
-		free(r);
-		return REGION_ENOMEM;
-	}
 #if REGION_DEBUG
 	r->owner = pthread_self();
 #endif
 	atomic_store_explicit(&r->h.chunks, 1, memory_order_relaxed);
-	baseline_register(&r->h);
-	*out = r;
 	return 0;
 }
 
-void region_destroy(region_t *r)
+void baseline_close(region_t *r)
 {
-	if (!r)
-		return;
 	owned(r);
-	baseline_unregister(&r->h);
 	if (r->heap)
 		mi_heap_destroy(r->heap);
-	free(r);
 }
 
 /* mimalloc has no heap reset: destroy and make a new heap. If that fails
@@ -130,14 +108,10 @@ void *region_alloc(region_t *r, size_t size, size_t align)
  * smaller size fits the block, which keeps its size class, so no memory
  * comes back (a build with padding refuses with NULL; P stays all the
  * same). Only region_size shrinks. */
-int region_shrink(region_t *r, void *p, size_t size)
+void baseline_shrink_lib(region_t *r, void *p, size_t size)
 {
-	if (baseline_shrink_check(&r->h, p, size))
-		return REGION_EINVAL;
 	owned(r);
 	(void)mi_expand(p, size);
-	baseline_shrunk(&r->h, size);
-	return 0;
 }
 
 /* bytes_committed is mimalloc's own commit count (mi_process_info's

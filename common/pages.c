@@ -1,7 +1,8 @@
 /* pages.c: the page source (see pages.h). Reservations are private
  * anonymous MAP_NORESERVE mappings, so committing needs no syscall and never
  * splits a mapping; decommit is one madvise per run, which is why callers
- * batch runs (FACTS.md: 0.2 us a page in bulk, 1.1 us a single-page call). */
+ * batch runs (docs/policies.md: 0.1 us a page in bulk, 1.6 us a single-page
+ * call). */
 #include "pages.h"
 
 #include <errno.h>

@@ -10,6 +10,9 @@
  * taken or freed; a request fails only when no n contiguous free blocks exist. */
 #include "region.h"
 #include "pages.h"
+#include "list.h"
+#include "lock.h"
+#include "region_debug.h"
 #include <params.h>   /* from -I: strategy-blocks or strategy-wide-offsets */
 
 #include <pthread.h>
@@ -47,7 +50,7 @@
  *   decommit  free blocks go back at once, one pages_decommit per maximal run
  *             of a batch, before they re-enter the pool.
  * decay is the default: retain never returns a spike's memory, and decommit
- * pays an madvise plus a refault (FACTS.md: about 0.2 + 1.6 us a page) for
+ * pays an madvise plus a refault (docs/policies.md: about 0.1 + 2 us a page) for
  * every block passing through the pool, while decay bounds resident free
  * memory and still lets churning programs reuse warm blocks. */
 #ifndef BLOCKS_DECAY_BYTES
@@ -64,13 +67,17 @@
 /* ---- the region ------------------------------------------------------------------ */
 
 /* A region lives at the start of its first block. The fast path touches only
- * the first five fields. size and nalloc are relaxed atomics (plain moves on
- * x86-64) because region_stats_get reads them from other threads. */
+ * the first four fields. The counters are relaxed atomics (plain moves on
+ * x86-64) because region_stats_get reads them from other threads. The fast
+ * path counts into tally alone, one add for both figures: the bump area is
+ * under one block, so its allocations and bytes fit 32 bits each until the
+ * slow path, a shrink or a reset folds the tally into size and nalloc. */
 struct region {
 	char *cur, *end;          /* the bump area: [cur, end) is free */
 	char *last;               /* the newest allocation, for region_shrink */
-	_Atomic uint64_t size;    /* bytes requested since creation or reset */
-	_Atomic uint64_t nalloc;  /* successful allocations, ever */
+	_Atomic uint64_t tally;   /* this bump area's allocations << 32 | their bytes */
+	_Atomic uint64_t size;    /* bytes requested since creation or reset, tally aside */
+	_Atomic uint64_t nalloc;  /* successful allocations, ever, tally aside */
 	_Atomic uint64_t retired; /* requested bytes dropped by reset and shrink */
 	char *big;                /* the newest allocation that took a run of its own */
 	size_t big_size;
@@ -83,6 +90,26 @@ struct region {
 #endif
 };
 #define MAGIC 0x626c6f636b73ull
+
+#define TALLY_ONE ((uint64_t)1 << 32)
+#define TALLY_BYTES(t) ((t) & (TALLY_ONE - 1))
+
+/* Single-writer add: no locked instruction. */
+static inline void add_owned(_Atomic uint64_t *c, uint64_t n)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + n, memory_order_relaxed);
+}
+
+/* Moves the tally into size and nalloc (owner only). */
+static void fold(region_t *r)
+{
+	uint64_t t = atomic_load_explicit(&r->tally, memory_order_relaxed);
+	if (!t)
+		return;
+	add_owned(&r->size, TALLY_BYTES(t));
+	add_owned(&r->nalloc, t >> 32);
+	atomic_store_explicit(&r->tally, 0, memory_order_relaxed);
+}
 
 /* ---- the pool ----------------------------------------------------------------------- */
 
@@ -119,31 +146,45 @@ struct run { uint32_t b, n; };
 
 enum { P_DECAY, P_RETAIN, P_DECOMMIT };
 static const char *const policy_names[] = { "decay", "retain", "decommit", NULL };
-static int policy = P_DECAY;
 
-static char *base;                 /* the pool; the one word references decode with */
-static struct meta *meta;
-static uint64_t pool_bytes = BLOCKS_POOL_BYTES;
-static size_t meta_bytes;
-static uint32_t nblocks, cache_max, batch;
-static bool block0_ready, key_ready;
-static pthread_key_t cache_key;
-static _Atomic int ready;
-static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
+/* All of the module's shared state (as SQLite's mem5.c and musl's mallocng
+ * ctx gather theirs). base is the one word references decode with, read
+ * RIP-relative. Set once by pool_init: base, meta, bytes, meta_bytes,
+ * nblocks, cache_max, batch. Under lock: dirty, clean, dirty_used_ms and
+ * meta[].len/state. The counters are relaxed atomics read by the statistics. */
+static struct pool {
+	char *base;
+	struct meta *meta;
+	uint64_t bytes;              /* the pool's size (region_limit_set) */
+	size_t meta_bytes;
+	uint32_t nblocks, cache_max, batch;
+	int policy;
+	bool block0_ready, key_ready;
+	pthread_key_t cache_key;
+	_Atomic int ready;
+	pthread_mutex_t init_lock;
 
-static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct heap dirty, clean;   /* under pool_lock */
-static uint64_t dirty_used_ms;     /* when resident free blocks were last reused */
+	struct lock lock;
+	struct heap dirty, clean;
+	uint64_t dirty_used_ms;      /* when resident free blocks were last reused */
 
-static _Atomic uint64_t n_held, n_committed, n_live, dead_allocs, dead_req;
+	_Atomic uint64_t chunks;     /* blocks held by regions and thread caches */
+	_Atomic uint64_t committed;  /* blocks committed, block 0 included */
+	_Atomic uint64_t live;       /* live regions */
+	_Atomic uint64_t dead_allocs, dead_requested;   /* of destroyed regions */
 
-static struct shard {
-	pthread_mutex_t lock;
-	struct region *list;
-} __attribute__((aligned(64))) shards[NSHARD] = {
-	[0 ... NSHARD - 1] = { .lock = PTHREAD_MUTEX_INITIALIZER },
+	struct shard {
+		struct lock lock;
+		struct region *list;     /* live regions, under lock */
+	} __attribute__((aligned(64))) shards[NSHARD];
+	_Atomic unsigned shard_next;
+} pool = {
+	.bytes = BLOCKS_POOL_BYTES,
+	.policy = P_DECAY,
+	.init_lock = PTHREAD_MUTEX_INITIALIZER,
+	.lock = LOCK_INIT,
+	.shards = { [0 ... NSHARD - 1] = { .lock = LOCK_INIT } },
 };
-static _Atomic unsigned shard_next;
 
 /* A thread's cache of single blocks, ascending from the top. */
 struct tcache {
@@ -166,19 +207,12 @@ static inline char *pool_base(void)
 	__asm__("mov %%gs:0, %0" : "=r"(b) : "m"(tc.init));
 	return b;
 #else
-	return base;
+	return pool.base;
 #endif
 }
 
-static inline char *addr(uint32_t b) { return base + ((size_t)b << BLOCK_SHIFT); }
-static inline uint32_t blk(const void *p) { return (uint32_t)(((const char *)p - base) >> BLOCK_SHIFT); }
-
-#if REGION_DEBUG
-#define DEBUG_CHECK(cond) \
-	((cond) ? (void)0 : (fprintf(stderr, "blocks.c:%d: %s fails\n", __LINE__, #cond), abort()))
-#else
-#define DEBUG_CHECK(cond) ((void)0)
-#endif
+static inline char *addr(uint32_t b) { return pool.base + ((size_t)b << BLOCK_SHIFT); }
+static inline uint32_t blk(const void *p) { return (uint32_t)(((const char *)p - pool.base) >> BLOCK_SHIFT); }
 
 static uint64_t now_ms(void)
 {
@@ -187,7 +221,7 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* ---- free runs: segregated lists, boundary tags (pool_lock held) ------------------- */
+/* ---- free runs: segregated lists, boundary tags (pool.lock held) ------------------- */
 
 static unsigned cls(uint32_t n)
 {
@@ -227,18 +261,19 @@ static unsigned last_set(const struct heap *h)
 
 static void tag(uint32_t b, uint32_t n, uint32_t state)
 {
-	meta[b].len = n, meta[b].state = state;
-	meta[b + n - 1].len = n, meta[b + n - 1].state = state;
+	REGION_ASSERT(lock_held(&pool.lock) && n >= 1 && b >= 1 && b + n <= pool.nblocks);
+	pool.meta[b].len = n, pool.meta[b].state = state;
+	pool.meta[b + n - 1].len = n, pool.meta[b + n - 1].state = state;
 }
 
 static void push(struct heap *h, uint32_t b, uint32_t n, uint32_t state)
 {
 	unsigned c = cls(n);
 	tag(b, n, state);
-	meta[b].prev = 0;
-	meta[b].next = h->head[c];
+	pool.meta[b].prev = 0;
+	pool.meta[b].next = h->head[c];
 	if (h->head[c])
-		meta[h->head[c]].prev = b;
+		pool.meta[h->head[c]].prev = b;
 	h->head[c] = b;
 	h->map[c / 64] |= (uint64_t)1 << (c % 64);
 	h->blocks += n;
@@ -246,31 +281,55 @@ static void push(struct heap *h, uint32_t b, uint32_t n, uint32_t state)
 
 static void unlink_run(struct heap *h, uint32_t b)
 {
-	struct meta *m = &meta[b];
+	REGION_ASSERT(lock_held(&pool.lock));
+	struct meta *m = &pool.meta[b];
 	unsigned c = cls(m->len);
 	if (m->prev)
-		meta[m->prev].next = m->next;
+		pool.meta[m->prev].next = m->next;
 	else
 		h->head[c] = m->next;
 	if (m->next)
-		meta[m->next].prev = m->prev;
+		pool.meta[m->next].prev = m->prev;
 	if (!h->head[c])
 		h->map[c / 64] &= ~((uint64_t)1 << (c % 64));
 	h->blocks -= m->len;
 }
+
+/* REGION_DEBUG 3: whether H is consistent: every listed run is free in
+ * STATE with both boundary tags, in the class its length names, linked both
+ * ways; the map marks exactly the non-empty classes; the lengths add up. */
+__attribute__((unused))
+static bool heap_ok(const struct heap *h, uint32_t state)
+{
+	uint64_t total = 0;
+	for (unsigned c = 0; c < NCLASS; c++) {
+		if (!h->head[c] != !(h->map[c / 64] >> (c % 64) & 1))
+			return false;
+		for (uint32_t b = h->head[c], prev = 0; b; prev = b, b = pool.meta[b].next) {
+			uint32_t n = pool.meta[b].len;
+			if (pool.meta[b].state != state || pool.meta[b].prev != prev || cls(n) != c ||
+			    pool.meta[b + n - 1].len != n || pool.meta[b + n - 1].state != state)
+				return false;
+			total += n;
+		}
+	}
+	return total == h->blocks;
+}
+#define HEAPS_OK() REGION_ASSERT_EXPENSIVE(heap_ok(&pool.dirty, S_DIRTY) && heap_ok(&pool.clean, S_CLEAN))
 
 /* A free run of at least N blocks in H, or 0. Good fit in O(1): the search
  * starts one class up unless N is a class's smallest size, so any run found
  * fits; only if none does is N's own class scanned. */
 static uint32_t find(const struct heap *h, uint32_t n)
 {
+	REGION_ASSERT(lock_held(&pool.lock));
 	unsigned c = cls(n), from = cls_min(c) < n ? c + 1 : c;
 	unsigned f = first_set(h, from);
 	if (f < NCLASS)
 		return h->head[f];
 	if (from != c)
-		for (uint32_t b = h->head[c]; b; b = meta[b].next)
-			if (meta[b].len >= n)
+		for (uint32_t b = h->head[c]; b; b = pool.meta[b].next)
+			if (pool.meta[b].len >= n)
 				return b;
 	return 0;
 }
@@ -278,7 +337,7 @@ static uint32_t find(const struct heap *h, uint32_t n)
 /* Takes the first N blocks of the free run at B in H; the rest stays free. */
 static void carve(struct heap *h, uint32_t b, uint32_t n)
 {
-	uint32_t len = meta[b].len, state = meta[b].state;
+	uint32_t len = pool.meta[b].len, state = pool.meta[b].state;
 	unlink_run(h, b);
 	if (len > n)
 		push(h, b + n, len - n, state);
@@ -288,19 +347,19 @@ static void carve(struct heap *h, uint32_t b, uint32_t n)
  * neighbours of the same state (block 0 and the end are never free). */
 static void insert(uint32_t b, uint32_t n, uint32_t state)
 {
-	struct heap *h = state == S_CLEAN ? &clean : &dirty;
-	if (meta[b - 1].state == state) {
-		uint32_t l = meta[b - 1].len;
+	struct heap *h = state == S_CLEAN ? &pool.clean : &pool.dirty;
+	if (pool.meta[b - 1].state == state) {
+		uint32_t l = pool.meta[b - 1].len;
 		unlink_run(h, b - l);
 		b -= l, n += l;
 	}
-	if (b + n < nblocks && meta[b + n].state == state) {
-		uint32_t r = meta[b + n].len;
+	if (b + n < pool.nblocks && pool.meta[b + n].state == state) {
+		uint32_t r = pool.meta[b + n].len;
 		unlink_run(h, b + n);
 		n += r;
 	}
-	if (state == S_DIRTY && !dirty.blocks && policy == P_DECAY)
-		dirty_used_ms = now_ms();   /* the decay clock starts with the first */
+	if (state == S_DIRTY && !pool.dirty.blocks && pool.policy == P_DECAY)
+		pool.dirty_used_ms = now_ms();   /* the decay clock starts with the first */
 	push(h, b, n, state);
 }
 
@@ -308,14 +367,14 @@ static void insert(uint32_t b, uint32_t n, uint32_t state)
  * Runs whose decommit fails stay dirty. */
 static void purge(uint64_t keep)
 {
-	while (dirty.blocks > keep) {
-		uint32_t b = dirty.head[last_set(&dirty)], n = meta[b].len;
-		unlink_run(&dirty, b);
+	while (pool.dirty.blocks > keep) {
+		uint32_t b = pool.dirty.head[last_set(&pool.dirty)], n = pool.meta[b].len;
+		unlink_run(&pool.dirty, b);
 		if (pages_decommit(addr(b), (size_t)n * BLOCK, PAGES_NOW) != 0) {
-			push(&dirty, b, n, S_DIRTY);
+			push(&pool.dirty, b, n, S_DIRTY);
 			return;
 		}
-		atomic_fetch_sub_explicit(&n_committed, n, memory_order_relaxed);
+		atomic_fetch_sub_explicit(&pool.committed, n, memory_order_relaxed);
 		insert(b, n, S_CLEAN);
 	}
 }
@@ -323,12 +382,12 @@ static void purge(uint64_t keep)
 /* The decay rule (see BLOCKS_DECAY_BYTES), run on every pool call. */
 static void decay(void)
 {
-	if (policy != P_DECAY || !dirty.blocks)
+	if (pool.policy != P_DECAY || !pool.dirty.blocks)
 		return;
 	const uint64_t high = BLOCKS_DECAY_BYTES / BLOCK;
-	if (dirty.blocks > high)
+	if (pool.dirty.blocks > high)
 		purge(high / 2);
-	else if (now_ms() - dirty_used_ms >= BLOCKS_DECAY_MS)
+	else if (now_ms() - pool.dirty_used_ms >= BLOCKS_DECAY_MS)
 		purge(0);
 }
 
@@ -343,21 +402,21 @@ static int commit_runs(struct run *rs, const bool *was_clean, int k, int *err)
 		if (!was_clean[i])
 			continue;
 		if (pages_commit(addr(rs[i].b), (size_t)rs[i].n * BLOCK) == 0) {
-			atomic_fetch_add_explicit(&n_committed, rs[i].n, memory_order_relaxed);
+			atomic_fetch_add_explicit(&pool.committed, rs[i].n, memory_order_relaxed);
 			continue;
 		}
 		*err = REGION_ENOMEM;
 		int kept = i;
-		pthread_mutex_lock(&pool_lock);
+		lock_take(&pool.lock);
 		for (int j = i; j < k; j++) {
 			if (was_clean[j]) {
 				insert(rs[j].b, rs[j].n, S_CLEAN);
-				atomic_fetch_sub_explicit(&n_held, rs[j].n, memory_order_relaxed);
+				atomic_fetch_sub_explicit(&pool.chunks, rs[j].n, memory_order_relaxed);
 			} else {
 				rs[kept++] = rs[j];
 			}
 		}
-		pthread_mutex_unlock(&pool_lock);
+		lock_drop(&pool.lock);
 		return kept;
 	}
 	return k;
@@ -372,15 +431,15 @@ static int refill(void)
 	bool was_clean[CACHE_CAP];
 	int k = 0, err = REGION_EPOOL;
 	uint32_t got = 0;
-	pthread_mutex_lock(&pool_lock);
+	lock_take(&pool.lock);
 	decay();
 	for (int pass = 0; pass < 2; pass++) {
-		struct heap *h = pass ? &clean : &dirty;
-		while (got < batch && h->blocks) {
-			uint32_t b = find(h, batch - got);
+		struct heap *h = pass ? &pool.clean : &pool.dirty;
+		while (got < pool.batch && h->blocks) {
+			uint32_t b = find(h, pool.batch - got);
 			if (!b)
 				b = h->head[last_set(h)];
-			uint32_t n = meta[b].len < batch - got ? meta[b].len : batch - got;
+			uint32_t n = pool.meta[b].len < pool.batch - got ? pool.meta[b].len : pool.batch - got;
 			carve(h, b, n);
 			for (uint32_t i = 0; i < n; i++)
 				tag(b + i, 1, S_USED);
@@ -389,10 +448,11 @@ static int refill(void)
 			got += n;
 		}
 	}
-	if (k && !was_clean[0] && policy == P_DECAY)
-		dirty_used_ms = now_ms();
-	atomic_fetch_add_explicit(&n_held, got, memory_order_relaxed);
-	pthread_mutex_unlock(&pool_lock);
+	if (k && !was_clean[0] && pool.policy == P_DECAY)
+		pool.dirty_used_ms = now_ms();
+	atomic_fetch_add_explicit(&pool.chunks, got, memory_order_relaxed);
+	HEAPS_OK();
+	lock_drop(&pool.lock);
 	k = commit_runs(rs, was_clean, k, &err);
 	for (int i = k; i-- > 0; )
 		for (uint32_t j = rs[i].n; j-- > 0; )
@@ -423,7 +483,7 @@ static void give(struct run *rs, int k)
 	uint64_t total = 0;
 	for (int i = 0; i < k; i++)
 		total += rs[i].n;
-	if (policy == P_DECOMMIT) {
+	if (pool.policy == P_DECOMMIT) {
 		sort_runs(rs, k);
 		int m = 0;
 		for (int i = 0; i < k; i++) {
@@ -437,19 +497,20 @@ static void give(struct run *rs, int k)
 			state[i] = S_DIRTY;
 			if (pages_decommit(addr(rs[i].b), (size_t)rs[i].n * BLOCK, PAGES_NOW) == 0) {
 				state[i] = S_CLEAN;
-				atomic_fetch_sub_explicit(&n_committed, rs[i].n, memory_order_relaxed);
+				atomic_fetch_sub_explicit(&pool.committed, rs[i].n, memory_order_relaxed);
 			}
 		}
 	} else {
 		for (int i = 0; i < k; i++)
 			state[i] = S_DIRTY;
 	}
-	pthread_mutex_lock(&pool_lock);
+	lock_take(&pool.lock);
 	for (int i = 0; i < k; i++)
 		insert(rs[i].b, rs[i].n, state[i]);
-	atomic_fetch_sub_explicit(&n_held, total, memory_order_relaxed);
+	atomic_fetch_sub_explicit(&pool.chunks, total, memory_order_relaxed);
 	decay();
-	pthread_mutex_unlock(&pool_lock);
+	HEAPS_OK();
+	lock_drop(&pool.lock);
 }
 
 /* Hands every cached block back (thread exit, or before a large request
@@ -471,15 +532,17 @@ static void tc_exit(void *arg)
 
 /* Gives the region chain from B up to (not including) STOP back: single
  * blocks to the thread cache while it has room, the rest to the pool in
- * batches of BATCH_CAP runs. */
+ * batches of BATCH_CAP runs. The blocks die (filled and poisoned in debug
+ * and ASan builds) before anyone else can take them. */
 static void give_chain(uint32_t b, uint32_t stop)
 {
 	struct run rs[BATCH_CAP];
 	int k = 0;
 	while (b != stop) {
-		uint32_t next = meta[b].next, n = meta[b].len;
-		DEBUG_CHECK(meta[b].state == S_USED && n >= 1 && b + n <= nblocks);
-		if (n == 1 && tc.n < cache_max) {
+		uint32_t next = pool.meta[b].next, n = pool.meta[b].len;
+		REGION_ASSERT(pool.meta[b].state == S_USED && n >= 1 && b + n <= pool.nblocks);
+		region_debug_dead(addr(b), (size_t)n * BLOCK);
+		if (n == 1 && tc.n < pool.cache_max) {
 			tc.blk[tc.n++] = b;
 		} else {
 			rs[k++] = (struct run){b, n};
@@ -503,25 +566,26 @@ static uint32_t take_run(uint32_t n, int *err)
 	for (int attempt = 0; attempt < 2; attempt++) {
 		if (attempt)
 			drain(&tc);
-		pthread_mutex_lock(&pool_lock);
+		lock_take(&pool.lock);
 		decay();
 		if (attempt)
 			purge(0);
 		bool from_clean = false;
-		uint32_t b = find(&dirty, n);
+		uint32_t b = find(&pool.dirty, n);
 		if (b) {
-			carve(&dirty, b, n);
-			if (policy == P_DECAY)
-				dirty_used_ms = now_ms();
-		} else if ((b = find(&clean, n))) {
-			carve(&clean, b, n);
+			carve(&pool.dirty, b, n);
+			if (pool.policy == P_DECAY)
+				pool.dirty_used_ms = now_ms();
+		} else if ((b = find(&pool.clean, n))) {
+			carve(&pool.clean, b, n);
 			from_clean = true;
 		}
 		if (b) {
 			tag(b, n, S_USED);
-			atomic_fetch_add_explicit(&n_held, n, memory_order_relaxed);
+			atomic_fetch_add_explicit(&pool.chunks, n, memory_order_relaxed);
 		}
-		pthread_mutex_unlock(&pool_lock);
+		HEAPS_OK();
+		lock_drop(&pool.lock);
 		if (!b)
 			continue;
 		struct run r = {b, n};
@@ -544,10 +608,10 @@ static void tc_enter(void)
 	if (__builtin_expect(tc.init, 1))
 		return;
 	tc.init = true;
-	tc.shard = atomic_fetch_add_explicit(&shard_next, 1, memory_order_relaxed) % NSHARD;
-	pthread_setspecific(cache_key, &tc);
+	tc.shard = atomic_fetch_add_explicit(&pool.shard_next, 1, memory_order_relaxed) % NSHARD;
+	pthread_setspecific(pool.cache_key, &tc);
 #if BLOCKS_BASE_GS
-	syscall(SYS_arch_prctl, ARCH_SET_GS, (unsigned long)base);
+	syscall(SYS_arch_prctl, ARCH_SET_GS, (unsigned long)pool.base);
 #endif
 }
 
@@ -558,55 +622,57 @@ static int to_region_error(int e) { return e ? REGION_ENOMEM : 0; }
  * next attempt, so nothing leaks. */
 static int pool_init(void)
 {
-	if (atomic_load_explicit(&ready, memory_order_acquire))
+	if (atomic_load_explicit(&pool.ready, memory_order_acquire))
 		return 0;
 	int err = 0;
-	pthread_mutex_lock(&init_lock);
-	if (atomic_load_explicit(&ready, memory_order_relaxed))
+	pthread_mutex_lock(&pool.init_lock);
+	if (atomic_load_explicit(&pool.ready, memory_order_relaxed))
 		goto out;
-	nblocks = (uint32_t)(pool_bytes >> BLOCK_SHIFT);
-	if (!base) {
+	pool.nblocks = (uint32_t)(pool.bytes >> BLOCK_SHIFT);
+	if (!pool.base) {
 		void *p;
 		/* 2 MiB alignment, so huge pages line up with blocks. */
-		if ((err = to_region_error(pages_reserve(pool_bytes, (size_t)2 << 20, &p))))
+		if ((err = to_region_error(pages_reserve(pool.bytes, (size_t)2 << 20, &p))))
 			goto out;
-		base = p;
+		pool.base = p;
 	}
-	if (!meta) {
-		size_t want = ((size_t)nblocks * sizeof *meta + BLOCK - 1) & ~(size_t)(BLOCK - 1);
+	if (!pool.meta) {
+		size_t want = ((size_t)pool.nblocks * sizeof *pool.meta + BLOCK - 1) & ~(size_t)(BLOCK - 1);
 		void *p;
 		if ((err = to_region_error(pages_reserve(want, BLOCK, &p))))
 			goto out;
-		meta = p;
-		meta_bytes = want;
+		pool.meta = p;
+		pool.meta_bytes = want;
 	}
-	if (!block0_ready) {
-		if ((err = to_region_error(pages_commit(base, BLOCK))))
+	if (!pool.block0_ready) {
+		if ((err = to_region_error(pages_commit(pool.base, BLOCK))))
 			goto out;
-		*(char **)base = base;
-		block0_ready = true;
+		*(char **)pool.base = pool.base;
+		pool.block0_ready = true;
 	}
-	if (!key_ready) {
-		if (pthread_key_create(&cache_key, tc_exit) != 0) {
+	if (!pool.key_ready) {
+		if (pthread_key_create(&pool.cache_key, tc_exit) != 0) {
 			err = REGION_ENOMEM;
 			goto out;
 		}
-		key_ready = true;
+		pool.key_ready = true;
 	}
 #if BLOCKS_BASE_GS
-	if (syscall(SYS_arch_prctl, ARCH_SET_GS, (unsigned long)base) != 0) {
+	if (syscall(SYS_arch_prctl, ARCH_SET_GS, (unsigned long)pool.base) != 0) {
 		err = REGION_ENOTSUP;
 		goto out;
 	}
 #endif
 	/* Small test pools get small caches, so one thread cannot hoard them. */
-	cache_max = nblocks / 32 < 2 ? 2 : nblocks / 32 > CACHE_CAP ? CACHE_CAP : nblocks / 32;
-	batch = cache_max / 2;
-	atomic_store_explicit(&n_committed, 1, memory_order_relaxed);
-	push(&clean, 1, nblocks - 1, S_CLEAN);   /* untouched memory is clean */
-	atomic_store_explicit(&ready, 1, memory_order_release);
+	pool.cache_max = pool.nblocks / 32 < 2 ? 2 : pool.nblocks / 32 > CACHE_CAP ? CACHE_CAP : pool.nblocks / 32;
+	pool.batch = pool.cache_max / 2;
+	atomic_store_explicit(&pool.committed, 1, memory_order_relaxed);
+	lock_take(&pool.lock);
+	push(&pool.clean, 1, pool.nblocks - 1, S_CLEAN);   /* untouched memory is clean */
+	lock_drop(&pool.lock);
+	atomic_store_explicit(&pool.ready, 1, memory_order_release);
 out:
-	pthread_mutex_unlock(&init_lock);
+	pthread_mutex_unlock(&pool.init_lock);
 	return err;
 }
 
@@ -622,7 +688,8 @@ int region_create(region_t **out)
 		return err;
 	uint32_t b = tc.blk[--tc.n];
 	struct region *r = (struct region *)addr(b);
-	meta[b].next = 0;
+	region_debug_live(r, sizeof *r);
+	pool.meta[b].next = 0;
 	*r = (struct region){
 		.cur = (char *)(r + 1), .end = addr(b) + BLOCK,
 		.head = b, .first = b, .shard = tc.shard,
@@ -630,14 +697,11 @@ int region_create(region_t **out)
 		.magic = MAGIC,
 #endif
 	};
-	struct shard *s = &shards[r->shard];
-	pthread_mutex_lock(&s->lock);
-	r->next = s->list;
-	if (s->list)
-		s->list->prev = r;
-	s->list = r;
-	pthread_mutex_unlock(&s->lock);
-	atomic_fetch_add_explicit(&n_live, 1, memory_order_relaxed);
+	struct shard *s = &pool.shards[r->shard];
+	lock_take(&s->lock);
+	LIST_PUSH(s->list, r);
+	lock_drop(&s->lock);
+	atomic_fetch_add_explicit(&pool.live, 1, memory_order_relaxed);
 	*out = r;
 	return 0;
 }
@@ -646,23 +710,19 @@ void region_destroy(region_t *r)
 {
 	if (!r)
 		return;
-	DEBUG_CHECK(r->magic == MAGIC);
+	REGION_ASSERT(r->magic == MAGIC);
 	tc_enter();
-	struct shard *s = &shards[r->shard];
-	pthread_mutex_lock(&s->lock);
-	if (r->prev)
-		r->prev->next = r->next;
-	else
-		s->list = r->next;
-	if (r->next)
-		r->next->prev = r->prev;
+	struct shard *s = &pool.shards[r->shard];
+	lock_take(&s->lock);
+	LIST_UNLINK(s->list, r);
+	fold(r);
 	uint64_t size = atomic_load_explicit(&r->size, memory_order_relaxed);
-	atomic_fetch_add_explicit(&dead_allocs, atomic_load_explicit(&r->nalloc, memory_order_relaxed),
+	atomic_fetch_add_explicit(&pool.dead_allocs, atomic_load_explicit(&r->nalloc, memory_order_relaxed),
 		memory_order_relaxed);
-	atomic_fetch_add_explicit(&dead_req, size + atomic_load_explicit(&r->retired, memory_order_relaxed),
+	atomic_fetch_add_explicit(&pool.dead_requested, size + atomic_load_explicit(&r->retired, memory_order_relaxed),
 		memory_order_relaxed);
-	pthread_mutex_unlock(&s->lock);
-	atomic_fetch_sub_explicit(&n_live, 1, memory_order_relaxed);
+	lock_drop(&s->lock);
+	atomic_fetch_sub_explicit(&pool.live, 1, memory_order_relaxed);
 #if REGION_DEBUG
 	r->magic = 0;
 #endif
@@ -672,40 +732,35 @@ void region_destroy(region_t *r)
 /* Keeps the header's block and gives every other block back. */
 void region_reset(region_t *r)
 {
-	DEBUG_CHECK(r->magic == MAGIC);
+	REGION_ASSERT(r->magic == MAGIC);
 	tc_enter();
+	fold(r);
 	uint64_t size = atomic_load_explicit(&r->size, memory_order_relaxed);
 	atomic_store_explicit(&r->retired, atomic_load_explicit(&r->retired, memory_order_relaxed) + size,
 		memory_order_relaxed);
 	atomic_store_explicit(&r->size, 0, memory_order_relaxed);
 	give_chain(r->head, r->first);
+	region_debug_dead(r + 1, (size_t)(addr(r->first) + BLOCK - (char *)(r + 1)));
 	r->head = r->first;
-	meta[r->first].next = 0;
+	pool.meta[r->first].next = 0;
 	r->cur = (char *)(r + 1);
 	r->end = addr(r->first) + BLOCK;
 	r->last = r->big = NULL;
 }
 
-static inline void count_alloc(region_t *r, size_t size)
-{
-	atomic_store_explicit(&r->size, atomic_load_explicit(&r->size, memory_order_relaxed) + size,
-		memory_order_relaxed);
-	atomic_store_explicit(&r->nalloc, atomic_load_explicit(&r->nalloc, memory_order_relaxed) + 1,
-		memory_order_relaxed);
-}
-
 /* Everything the bump area cannot serve: bad arguments, and requests that
  * need a new block (from the thread cache) or a run (from the pool). The new
- * memory becomes the bump area if it leaves more room than the old one. */
+ * memory becomes the bump area if it leaves more room than the old one.
+ * Out of line, so the fast path stays small enough to inline. */
 __attribute__((noinline))
 static void *alloc_slow(region_t *r, size_t size, size_t align)
 {
-	DEBUG_CHECK(r->magic == MAGIC);
+	REGION_ASSERT(r->magic == MAGIC);
 	if (size == 0 || align - 1 >= REGION_MAX_ALIGN || (align & (align - 1))) {
 		r->err = REGION_EINVAL;
 		return NULL;
 	}
-	if (size > pool_bytes - BLOCK) {
+	if (size > pool.bytes - BLOCK) {
 		r->err = REGION_EPOOL;
 		return NULL;
 	}
@@ -722,20 +777,25 @@ static void *alloc_slow(region_t *r, size_t size, size_t align)
 		r->err = err;
 		return NULL;
 	}
-	meta[b].next = r->head;
+	pool.meta[b].next = r->head;
 	r->head = b;
 	char *p = addr(b), *tail = p + size, *end = p + ((size_t)n << BLOCK_SHIFT);
 	if (end - tail > r->end - r->cur)
 		r->cur = tail, r->end = end;
 	r->last = r->big = p;   /* block starts are 4096-aligned: any ALIGN holds */
 	r->big_size = size;
-	count_alloc(r, size);
+	region_debug_live(p, size);
+	fold(r);
+	add_owned(&r->size, size);
+	add_owned(&r->nalloc, 1);
 	return p;
 }
 
-/* The fast path: align, compare, bump, count. With a constant ALIGN the
- * argument checks fold away once -flto inlines this into the caller. */
-void *region_alloc(region_t *r, size_t size, size_t align)
+/* The fast path: align, compare, bump, count. Declared inline (region.h's
+ * declaration keeps the definition external), so -flto inlines it into every
+ * caller, where a constant ALIGN folds the argument checks away;
+ * tests/inline.sh checks the built programs for calls to it. */
+inline void *region_alloc(region_t *r, size_t size, size_t align)
 {
 	size_t a = align < REGION_MIN_ALIGN ? REGION_MIN_ALIGN : align;
 	uintptr_t p = ((uintptr_t)r->cur + a - 1) & ~(uintptr_t)(a - 1);
@@ -744,7 +804,8 @@ void *region_alloc(region_t *r, size_t size, size_t align)
 			p <= end && size - 1 < end - p, 1)) {
 		r->cur = (char *)p + size;
 		r->last = (char *)p;
-		count_alloc(r, size);
+		add_owned(&r->tally, TALLY_ONE + size);
+		region_debug_live((void *)p, size);   /* nothing unless debugging */
 		return (void *)p;
 	}
 	return alloc_slow(r, size, align);
@@ -755,7 +816,7 @@ void *region_alloc(region_t *r, size_t size, size_t align)
  * for lack of memory: a failed decommit leaves the blocks resident. */
 int region_shrink(region_t *r, void *p, size_t size)
 {
-	DEBUG_CHECK(r->magic == MAGIC);
+	REGION_ASSERT(r->magic == MAGIC);
 	char *q = p;
 	if (!q || q != r->last) {
 		r->err = REGION_EINVAL;
@@ -768,14 +829,15 @@ int region_shrink(region_t *r, void *p, size_t size)
 	}
 	if (q == r->big) {
 		tc_enter();
-		uint32_t b = blk(q), n = meta[b].len, k = (uint32_t)((size + BLOCK - 1) >> BLOCK_SHIFT);
+		uint32_t b = blk(q), n = pool.meta[b].len, k = (uint32_t)((size + BLOCK - 1) >> BLOCK_SHIFT);
 		char *end = q + ((size_t)k << BLOCK_SHIFT);
 		bool bump_here = r->end == q + ((size_t)n << BLOCK_SHIFT);
+		region_debug_dead(q + size, ((size_t)n << BLOCK_SHIFT) - size);
 		if (k < n) {
-			pthread_mutex_lock(&pool_lock);
+			lock_take(&pool.lock);
 			tag(b, k, S_USED);
 			tag(b + k, n - k, S_USED);
-			pthread_mutex_unlock(&pool_lock);
+			lock_drop(&pool.lock);
 			struct run rest = {b + k, n - k};
 			give(&rest, 1);
 		}
@@ -783,9 +845,11 @@ int region_shrink(region_t *r, void *p, size_t size)
 			r->cur = q + size, r->end = end;
 		r->big_size = size;
 	} else {
+		region_debug_dead(q + size, old - size);
 		r->cur = q + size;
 	}
 	size_t d = old - size;
+	fold(r);
 	atomic_store_explicit(&r->size, atomic_load_explicit(&r->size, memory_order_relaxed) - d,
 		memory_order_relaxed);
 	atomic_store_explicit(&r->retired, atomic_load_explicit(&r->retired, memory_order_relaxed) + d,
@@ -798,20 +862,18 @@ int region_error(const region_t *r) { return r->err; }
 /* Encoding and decoding read the base from one global word (RIP-relative),
  * or with BLOCKS_BASE_GS from gs:0, the pool's first word: one load and an
  * lea (mov %gs:0,%rsi; lea (%rsi,%rdi,8),%rax), inlined under -flto and
- * hoisted out of loops. The design note's single-instruction GS access
- * (mov %gs:(,%rdi,8)) needs callers to dereference __seg_gs pointers, which
- * region.h's void * API cannot express; what blocks-gs measures is a base
- * read through GS instead of from a global. */
+ * hoisted out of loops. The single-instruction GS access, mov %gs:(,%rdi,8),
+ * is region_load* and region_store* below, which make no pointer. */
 region_ref_t region_ref(const region_t *r, const void *p)
 {
-	DEBUG_CHECK((const char *)p >= base + BLOCK && (uint64_t)((const char *)p - base) < pool_bytes);
-	DEBUG_CHECK(((uintptr_t)p & ((1u << BLOCKS_REF_SHIFT) - 1)) == 0);
+	REGION_ASSERT((const char *)p >= pool.base + BLOCK && (uint64_t)((const char *)p - pool.base) < pool.bytes);
+	REGION_ASSERT(((uintptr_t)p & ((1u << BLOCKS_REF_SHIFT) - 1)) == 0);
 	return (region_ref_t)(((uintptr_t)p - (uintptr_t)pool_base()) >> BLOCKS_REF_SHIFT);
 }
 
 void *region_ptr(const region_t *r, region_ref_t ref)
 {
-	DEBUG_CHECK(((uint64_t)ref << BLOCKS_REF_SHIFT) < pool_bytes);
+	REGION_ASSERT(((uint64_t)ref << BLOCKS_REF_SHIFT) < pool.bytes);
 	return pool_base() + ((uintptr_t)ref << BLOCKS_REF_SHIFT);
 }
 
@@ -820,20 +882,24 @@ void *region_ptr(const region_t *r, region_ref_t ref)
  * -std=gnu11 in the registry). Sanitizers instrument __seg_gs accesses as
  * if they went to low addresses; there, inline asm makes the same access,
  * with the address as a memory operand so the compiler still picks the
- * scaled-index form. */
+ * scaled-index form, and ASan is told of the access it cannot see. */
 #define GS_ADDR(ref, off) ((uintptr_t)(ref) << BLOCKS_REF_SHIFT) + (off)
 #if BLOCKS_BASE_GS && !REGION_SANITIZED
 #define GS_LOAD(T, ref, off) (*(const __seg_gs T *)(GS_ADDR(ref, off)))
 #define GS_STORE(T, ref, off, v) (*(__seg_gs T *)(GS_ADDR(ref, off)) = (v))
 #elif BLOCKS_BASE_GS
 #define GS_LOAD(T, ref, off) __extension__({ T v_; \
+	REGION_ASAN_LOAD(pool.base + GS_ADDR(ref, off), sizeof(T)); \
 	__asm__ volatile("mov %%gs:%1, %0" : "=r"(v_) \
 		: "m"(*(const T *)(GS_ADDR(ref, off))) : "memory"); v_; })
-#define GS_STORE(T, ref, off, v) __asm__ volatile("mov %1, %%gs:%0" \
-	: "=m"(*(T *)(GS_ADDR(ref, off))) : "r"((T)(v)) : "memory")
+#define GS_STORE(T, ref, off, v) do { \
+	REGION_ASAN_STORE(pool.base + GS_ADDR(ref, off), sizeof(T)); \
+	__asm__ volatile("mov %1, %%gs:%0" \
+		: "=m"(*(T *)(GS_ADDR(ref, off))) : "r"((T)(v)) : "memory"); \
+} while (0)
 #else
-#define GS_LOAD(T, ref, off) (*(const T *)(base + ((uintptr_t)(ref) << BLOCKS_REF_SHIFT) + (off)))
-#define GS_STORE(T, ref, off, v) (*(T *)(base + ((uintptr_t)(ref) << BLOCKS_REF_SHIFT) + (off)) = (v))
+#define GS_LOAD(T, ref, off) (*(const T *)(pool.base + ((uintptr_t)(ref) << BLOCKS_REF_SHIFT) + (off)))
+#define GS_STORE(T, ref, off, v) (*(T *)(pool.base + ((uintptr_t)(ref) << BLOCKS_REF_SHIFT) + (off)) = (v))
 #endif
 
 inline uint32_t region_load32(const region_t *r, region_ref_t ref, size_t off)
@@ -858,41 +924,91 @@ inline void region_store64(region_t *r, region_ref_t ref, size_t off, uint64_t v
 
 size_t region_size(const region_t *r)
 {
-	return atomic_load_explicit(&((region_t *)r)->size, memory_order_relaxed);
+	region_t *w = (region_t *)r;
+	return atomic_load_explicit(&w->size, memory_order_relaxed) +
+	       TALLY_BYTES(atomic_load_explicit(&w->tally, memory_order_relaxed));
 }
 
 /* Sums the live regions' own counters under their shards' locks, so the
  * figures are exact whenever no region is being allocated into. */
 void region_stats_get(struct region_stats *out)
 {
-	uint64_t allocs = 0, req = 0, live = 0;
+	uint64_t allocs = 0, req = 0, live = 0, acq = 0, cont = 0;
 	for (int i = 0; i < NSHARD; i++) {
-		pthread_mutex_lock(&shards[i].lock);
-		for (struct region *r = shards[i].list; r; r = r->next) {
-			uint64_t size = atomic_load_explicit(&r->size, memory_order_relaxed);
-			allocs += atomic_load_explicit(&r->nalloc, memory_order_relaxed);
+		/* Uncounted: the counts are of the program's acquisitions. */
+		pthread_mutex_lock(&pool.shards[i].lock.m);
+		for (struct region *r = pool.shards[i].list; r; r = r->next) {
+			uint64_t t = atomic_load_explicit(&r->tally, memory_order_relaxed);
+			uint64_t size = atomic_load_explicit(&r->size, memory_order_relaxed) + TALLY_BYTES(t);
+			allocs += atomic_load_explicit(&r->nalloc, memory_order_relaxed) + (t >> 32);
 			req += size + atomic_load_explicit(&r->retired, memory_order_relaxed);
 			live += size;
 		}
-		pthread_mutex_unlock(&shards[i].lock);
+		pthread_mutex_unlock(&pool.shards[i].lock.m);
+		lock_counts(&pool.shards[i].lock, &acq, &cont);
 	}
-	bool up = atomic_load_explicit(&ready, memory_order_acquire);
+	lock_counts(&pool.lock, &acq, &cont);
+	bool up = atomic_load_explicit(&pool.ready, memory_order_acquire);
 	*out = (struct region_stats){
-		.allocs = allocs + atomic_load_explicit(&dead_allocs, memory_order_relaxed),
-		.bytes_requested = req + atomic_load_explicit(&dead_req, memory_order_relaxed),
+		.allocs = allocs + atomic_load_explicit(&pool.dead_allocs, memory_order_relaxed),
+		.bytes_requested = req + atomic_load_explicit(&pool.dead_requested, memory_order_relaxed),
 		.bytes_live = live,
-		.bytes_reserved = up ? pool_bytes + meta_bytes : 0,
-		.bytes_committed = atomic_load_explicit(&n_committed, memory_order_relaxed) * BLOCK,
-		.regions_live = atomic_load_explicit(&n_live, memory_order_relaxed),
-		.chunks_held = atomic_load_explicit(&n_held, memory_order_relaxed),
-		.bytes_limit = pool_bytes,
+		.bytes_reserved = up ? pool.bytes + pool.meta_bytes : 0,
+		.bytes_committed = atomic_load_explicit(&pool.committed, memory_order_relaxed) * BLOCK,
+		.regions_live = atomic_load_explicit(&pool.live, memory_order_relaxed),
+		.chunks_held = atomic_load_explicit(&pool.chunks, memory_order_relaxed),
+		.bytes_limit = pool.bytes,
+		.lock_acquisitions = acq,
+		.lock_contended = cont,
 	};
 }
 
-/* Not yet measured here: see region.h. */
+static bool is_free(uint32_t b) { return pool.meta[b].state == S_DIRTY || pool.meta[b].state == S_CLEAN; }
+
+/* Adds a free run of N blocks to *out's totals. */
+static void count_free(struct region_pool_free *out, uint64_t n)
+{
+	uint64_t bytes = n * BLOCK;
+	out->free_bytes += bytes;
+	out->run16_bytes += n >= 16 ? bytes : 0;
+	out->run256_bytes += n >= 256 ? bytes : 0;
+	out->run4096_bytes += n >= 4096 ? bytes : 0;
+	if (bytes > out->largest_run_bytes)
+		out->largest_run_bytes = bytes;
+}
+
+/* Free runs as a request sees them: a dirty run beside a clean one counts
+ * as one run, since take_run decommits dirty runs so they coalesce before
+ * it fails. Each maximal run is walked once, from the free run at its left
+ * end, under the pool lock: O(free runs). tail_waste_bytes reads the live
+ * regions' bump areas, exact when no region is being allocated into.
+ * Blocks in thread caches are not free. */
 int region_pool_free_get(struct region_pool_free *out)
 {
-	return REGION_ENOTSUP;
+	*out = (struct region_pool_free){ .block_bytes = BLOCK };
+	if (!atomic_load_explicit(&pool.ready, memory_order_acquire))
+		return 0;
+	lock_take(&pool.lock);
+	for (int h = 0; h < 2; h++) {
+		const struct heap *hp = h ? &pool.clean : &pool.dirty;
+		for (unsigned c = 0; c < NCLASS; c++)
+			for (uint32_t b = hp->head[c]; b; b = pool.meta[b].next) {
+				if (is_free(b - 1))
+					continue;   /* counted from its left end */
+				uint64_t n = 0;
+				for (uint32_t e = b; e < pool.nblocks && is_free(e); e += pool.meta[e].len)
+					n += pool.meta[e].len;
+				count_free(out, n);
+			}
+	}
+	lock_drop(&pool.lock);
+	for (int i = 0; i < NSHARD; i++) {
+		lock_take(&pool.shards[i].lock);
+		for (struct region *r = pool.shards[i].list; r; r = r->next)
+			out->tail_waste_bytes += (uint64_t)(r->end - r->cur);
+		lock_drop(&pool.shards[i].lock);
+	}
+	return 0;
 }
 
 const char *region_backend(void)
@@ -908,26 +1024,26 @@ const char *const *region_policies(void) { return policy_names; }
 
 int region_policy_set(const char *name)
 {
-	if (!name || atomic_load_explicit(&ready, memory_order_acquire))
+	if (!name || atomic_load_explicit(&pool.ready, memory_order_acquire))
 		return REGION_EINVAL;
 	for (int i = 0; policy_names[i]; i++)
 		if (strcmp(name, policy_names[i]) == 0) {
-			policy = i;
+			pool.policy = i;
 			return 0;
 		}
 	return REGION_EINVAL;
 }
 
-const char *region_policy(void) { return policy_names[policy]; }
+const char *region_policy(void) { return policy_names[pool.policy]; }
 
 /* At least 16 blocks, at most what a reference reaches; only before the
  * pool is first reserved. */
 int region_limit_set(uint64_t bytes)
 {
-	if (base || atomic_load_explicit(&ready, memory_order_acquire) ||
+	if (pool.base || atomic_load_explicit(&pool.ready, memory_order_acquire) ||
 			bytes < 16 * BLOCK || bytes > BLOCKS_POOL_MAX)
 		return REGION_EINVAL;
-	pool_bytes = bytes & ~(uint64_t)(BLOCK - 1);
+	pool.bytes = bytes & ~(uint64_t)(BLOCK - 1);
 	return 0;
 }
 

@@ -1,4 +1,4 @@
-/* params.h: the block strategy as the design note states it (backends blocks
+/* params.h: the block strategy as docs/question.md states it (backends blocks
  * and blocks-gs): 32-bit references holding (address - pool base) >> 3, so
  * the pool is 2^32 * 8 bytes = 32 GiB, HotSpot's zero-based compressed oops.
  * strategy-blocks/blocks.c is compiled with this directory on the include

@@ -1,15 +1,18 @@
 /* contiguous.c: each region is its own reservation (32 GiB), bump allocated
  * from a header at its base, so offset 0 is never an allocation; references
- * are (p - base) >> 3 (design note, way 2). Keeps base+HDR <= top <= end <=
+ * are (p - base) >> 3 (docs/question.md, answer 2). Keeps base+HDR <= top <= end <=
  * base+len, the header's page committed, hwm >= what was touched since the
  * last decommit. Policies (reset / destroy; create reuses cached ones LIFO):
- * decommit (default): reset and destroy MADV_DONTNEED [page 1, used), one call;
- *   destroy caches. Default: memory goes back at once, as with unmap, minus
- *   an mmap+munmap per region. unmap: reset as decommit past 64 KiB; destroy
- *   munmaps. lazy: decommit with MADV_FREE. retain: reset and destroy keep
- *   every page (the inflation case). trim[:KIB]: keep the first KIB (256). */
+ * trim[:KIB] (default, 16): reset and destroy keep the first KIB resident and
+ *   decommit the rest in one call; destroy caches. decommit: the same down to
+ *   the header's page. unmap: reset as trim:64; destroy munmaps. lazy:
+ *   decommit with MADV_FREE. retain: reset and destroy keep every page (the
+ *   inflation case). Why trim:16 is the default: docs/policies.md. */
 #include "region.h"
 #include "pages.h"
+#include "list.h"
+#include "lock.h"
+#include "region_debug.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -24,7 +27,7 @@
 #define FIRST_STEP ((size_t)64 << 10)   /* first commit of a fresh region */
 #define STEP_CAP ((size_t)16 << 20)     /* commits grow geometrically up to this */
 #define HUGE_ALIGN ((size_t)2 << 20)    /* THP needs 2 MiB aligned ranges */
-#define TRIM_DEFAULT_KIB 256
+#define TRIM_DEFAULT_KIB 16
 /* Cached reservations, at most. Each holds 32 GiB of the ~128 TiB user space,
  * about 8 KiB of page tables and, under retain/trim, its resident pages; 64
  * covers the regions a request server or nested phases free and re-create in
@@ -33,35 +36,55 @@
 
 /* The header at each reservation's base. Only the owner thread touches it,
  * except the links (under lock) and the counters region_stats_get reads:
- * single-writer relaxed atomics, plain loads and stores on x86-64. */
+ * single-writer relaxed atomics, plain loads and stores on x86-64. The fast
+ * path counts into tally alone, one add for both figures; it bumps only up
+ * to lim, at most WINDOW past where the tally was last folded into allocs
+ * and bytes, so neither half of the tally can overflow its 32 bits. */
 struct region {
 	char *top;                 /* next free byte */
-	char *end;                 /* committed end */
+	char *lim;                 /* the fast path's end: end, or a page-aligned WINDOW past top */
 	char *last;                /* newest allocation, for region_shrink */
-	_Atomic uint64_t allocs;   /* since create or reset */
-	_Atomic uint64_t bytes;    /* requested since create or reset */
+	_Atomic uint64_t tally;    /* allocations << 32 | their bytes, since the last fold */
+	char *end;                 /* committed end */
+	_Atomic uint64_t allocs;   /* since create or reset, tally aside */
+	_Atomic uint64_t bytes;    /* requested since create or reset, tally aside */
 	_Atomic uint64_t shrunk;   /* of those, given back by region_shrink */
 	char *hwm;                 /* top may have been this high since the last decommit */
 	size_t len;                /* the reservation's size */
 	struct region *next, *prev; /* live list or cache (next only), under lock */
 	int err;
+#if REGION_ASAN
+	char *poisoned;            /* [base+HDR, poisoned) may be poisoned */
+#endif
 };
 #define HDR ((sizeof(struct region) + 63) & ~(size_t)63)
 
-enum { P_DECOMMIT, P_UNMAP, P_LAZY, P_RETAIN, P_TRIM };
-static const char *const names[] = { "decommit", "unmap", "lazy", "retain", "trim", NULL };
+enum { P_TRIM, P_DECOMMIT, P_UNMAP, P_LAZY, P_RETAIN };
+static const char *const names[] = { "trim", "decommit", "unmap", "lazy", "retain", NULL };
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct region *live;        /* live regions, for region_stats_get */
-static struct region *cache;       /* released reservations, newest first */
-static size_t cached;              /* may pass CACHE_MAX only when munmap failed */
-static int policy = P_DECOMMIT;
-static size_t trim_keep = (size_t)TRIM_DEFAULT_KIB << 10;
-static char policy_name[32] = "decommit";
-static uint64_t limit = 32 * GIB;
+/* All of the module's shared state, under lock except the counters
+ * (relaxed atomics, read by region_stats_get). */
+static struct pool {
+	struct lock lock;
+	struct region *list;       /* live regions, for region_stats_get */
+	struct region *cache;      /* released reservations, newest first */
+	size_t cached;             /* may pass CACHE_MAX only when munmap failed */
+	int policy;
+	size_t trim_keep;
+	char policy_name[32];
+	uint64_t limit;            /* each region's reservation */
 
-/* Counts of regions that are reset or gone, and of what is held. */
-static _Atomic uint64_t g_allocs, g_requested, g_reserved, g_committed, g_live, g_chunks;
+	_Atomic uint64_t dead_allocs, dead_requested;   /* of reset epochs and destroyed regions */
+	_Atomic uint64_t reserved, committed;           /* bytes, cached reservations included */
+	_Atomic uint64_t live;                          /* live regions */
+	_Atomic uint64_t chunks;                        /* reservations held, cached included */
+} pool = {
+	.lock = LOCK_INIT,
+	.policy = P_TRIM,
+	.trim_keep = (size_t)TRIM_DEFAULT_KIB << 10,
+	.policy_name = "trim:16",
+	.limit = 32 * GIB,
+};
 
 static void add(_Atomic uint64_t *c, uint64_t n) { atomic_fetch_add_explicit(c, n, memory_order_relaxed); }
 static void sub(_Atomic uint64_t *c, uint64_t n) { atomic_fetch_sub_explicit(c, n, memory_order_relaxed); }
@@ -77,18 +100,37 @@ static inline char *pageup(const char *p)
 	return (char *)(((uintptr_t)p + PAGES_SIZE - 1) & ~(uintptr_t)(PAGES_SIZE - 1));
 }
 
+#define TALLY_ONE ((uint64_t)1 << 32)
+#define TALLY_BYTES(t) ((t) & (TALLY_ONE - 1))
+#define WINDOW ((size_t)1 << 31)
+
+/* Moves the tally into allocs and bytes and opens a new window from top. */
+static void fold(struct region *r)
+{
+	uint64_t t = atomic_load_explicit(&r->tally, memory_order_relaxed);
+	if (t) {
+		bump(&r->allocs, t >> 32);
+		bump(&r->bytes, TALLY_BYTES(t));
+		atomic_store_explicit(&r->tally, 0, memory_order_relaxed);
+	}
+	/* Page aligned, so an aligned bump pointer never passes it. */
+	char *w = (char *)((uintptr_t)(r->top + WINDOW) & ~(uintptr_t)(PAGES_SIZE - 1));
+	r->lim = (size_t)(r->end - r->top) > WINDOW ? w : r->end;
+}
+
 static size_t min_sz(size_t a, size_t b) { return a < b ? a : b; }
 
-#if REGION_DEBUG
-static void bad(const char *what, const region_t *r)
+/* Memory of r dies (reset, destroy, a shrunk tail): filled and poisoned in
+ * debug and ASan builds. ASan's shadow outlives a munmap, so r remembers how
+ * far it poisoned, and drop unpoisons that much before unmapping. */
+static void dead(struct region *r, char *p, size_t n)
 {
-	fprintf(stderr, "contiguous: %s (region %p)\n", what, (const void *)r);
-	abort();
-}
-#define DCHECK(cond, what, r) ((cond) ? (void)0 : bad(what, r))
-#else
-#define DCHECK(cond, what, r) ((void)0)
+	region_debug_dead(p, n);
+#if REGION_ASAN
+	if (p + n > r->poisoned)
+		r->poisoned = p + n;
 #endif
+}
 
 /* Decommits what r used beyond KEEP bytes from its base (one madvise) and
  * lowers its committed end to KEEP. On failure r is unchanged (its pages stay
@@ -105,7 +147,7 @@ static int settle(struct region *r, size_t keep, int how)
 	if (r->hwm > k)
 		r->hwm = k;
 	if (r->end > k) {
-		sub(&g_committed, r->end - k);
+		sub(&pool.committed, r->end - k);
 		r->end = k;
 	}
 	return 0;
@@ -118,35 +160,39 @@ static int settle(struct region *r, size_t keep, int how)
  * (CACHE_MAX) makes every policy munmap. */
 static size_t keep_reset(void)
 {
-	switch (policy) {
+	switch (pool.policy) {
 	case P_UNMAP: return FIRST_STEP;
 	case P_RETAIN: return SIZE_MAX;
-	case P_TRIM: return trim_keep;
+	case P_TRIM: return pool.trim_keep;
 	default: return PAGES_SIZE;   /* the header's page */
 	}
 }
 
 static size_t keep_cached(void)
 {
-	switch (policy) {
+	switch (pool.policy) {
 	case P_RETAIN: return SIZE_MAX;
-	case P_TRIM: return trim_keep;
+	case P_TRIM: return pool.trim_keep;
 	default: return PAGES_SIZE;
 	}
 }
 
-static int how(void) { return policy == P_LAZY ? PAGES_LAZY : PAGES_NOW; }
+static int how(void) { return pool.policy == P_LAZY ? PAGES_LAZY : PAGES_NOW; }
 
 /* Unmaps a reservation that is in no list; returns the errno of munmap. */
 static int drop(struct region *r)
 {
 	size_t len = r->len, committed = r->end - (char *)r;
+#if REGION_ASAN
+	REGION_UNPOISON((char *)r + HDR, (size_t)(r->poisoned - ((char *)r + HDR)));
+	r->poisoned = (char *)r + HDR;
+#endif
 	int err = pages_release(r, len);
 	if (err)
 		return err;
-	sub(&g_reserved, len);
-	sub(&g_committed, committed);
-	sub(&g_chunks, 1);
+	sub(&pool.reserved, len);
+	sub(&pool.committed, committed);
+	sub(&pool.chunks, 1);
 	return 0;
 }
 
@@ -154,13 +200,14 @@ static int drop(struct region *r)
  * Returns 0, or the errno of the first munmap that failed (that one stays). */
 static int shed(size_t max)
 {
-	while (cached > max) {
-		struct region *r = cache, *next = r->next;
+	REGION_ASSERT(lock_held(&pool.lock));
+	while (pool.cached > max) {
+		struct region *r = pool.cache, *next = r->next;
 		int err = drop(r);
 		if (err)
 			return err;
-		cache = next;
-		cached--;
+		pool.cache = next;
+		pool.cached--;
 	}
 	return 0;
 }
@@ -170,29 +217,35 @@ static void init(struct region *r, char *end, char *hwm, size_t len)
 	r->top = (char *)r + HDR;
 	r->end = end;
 	r->last = NULL;
+	atomic_store_explicit(&r->tally, 0, memory_order_relaxed);
 	atomic_store_explicit(&r->allocs, 0, memory_order_relaxed);
 	atomic_store_explicit(&r->bytes, 0, memory_order_relaxed);
 	atomic_store_explicit(&r->shrunk, 0, memory_order_relaxed);
 	r->hwm = hwm;
 	r->len = len;
 	r->err = 0;
+#if REGION_ASAN
+	if (hwm == (char *)r)   /* a fresh reservation: nothing poisoned yet */
+		r->poisoned = r->top;
+#endif
 }
 
 /* Takes a cached reservation (settled for the policy in force) or reserves a
  * new one. mmap's ENOMEM means no address space is left for another region:
- * REGION_ESPACE (FACTS.md: about 4094 of 32 GiB fit); anything else failing
+ * REGION_ESPACE (128 TiB of user address space holds about 4094 reservations
+ * of 32 GiB; the capacity workload finds where); anything else failing
  * in the page source is REGION_ENOMEM, with nothing kept. */
 int region_create(region_t **out)
 {
 	struct region *r;
-	pthread_mutex_lock(&lock);
-	size_t len = limit;
-	r = cache;
+	lock_take(&pool.lock);
+	size_t len = pool.limit;
+	r = pool.cache;
 	if (r) {
-		cache = r->next;
-		cached--;
+		pool.cache = r->next;
+		pool.cached--;
 	}
-	pthread_mutex_unlock(&lock);
+	lock_drop(&pool.lock);
 
 	if (r) {
 		/* The cache holds reservations of the current limit only (limit_set
@@ -213,31 +266,28 @@ int region_create(region_t **out)
 				 * bookkeeping unless huge pages are on. */
 				r = p;
 				init(r, (char *)p + PAGES_SIZE, (char *)p, len);
-				add(&g_reserved, len);
-				add(&g_committed, PAGES_SIZE);
-				add(&g_chunks, 1);
-				pthread_mutex_lock(&lock);
-				r->next = cache;
-				cache = r;
-				cached++;
-				pthread_mutex_unlock(&lock);
+				add(&pool.reserved, len);
+				add(&pool.committed, PAGES_SIZE);
+				add(&pool.chunks, 1);
+				lock_take(&pool.lock);
+				r->next = pool.cache;
+				pool.cache = r;
+				pool.cached++;
+				lock_drop(&pool.lock);
 			}
 			return REGION_ENOMEM;
 		}
 		r = p;
 		init(r, (char *)p + first, (char *)p, len);
-		add(&g_reserved, len);
-		add(&g_committed, first);
-		add(&g_chunks, 1);
+		add(&pool.reserved, len);
+		add(&pool.committed, first);
+		add(&pool.chunks, 1);
 	}
-	pthread_mutex_lock(&lock);
-	r->prev = NULL;
-	r->next = live;
-	if (live)
-		live->prev = r;
-	live = r;
-	add(&g_live, 1);
-	pthread_mutex_unlock(&lock);
+	fold(r);   /* the window, now that end is settled */
+	lock_take(&pool.lock);
+	LIST_PUSH(pool.list, r);
+	add(&pool.live, 1);
+	lock_drop(&pool.lock);
 	*out = r;
 	return 0;
 }
@@ -245,8 +295,9 @@ int region_create(region_t **out)
 /* Moves this epoch's counters into the totals (reset and destroy). */
 static void publish(struct region *r)
 {
-	add(&g_allocs, atomic_load_explicit(&r->allocs, memory_order_relaxed));
-	add(&g_requested, atomic_load_explicit(&r->bytes, memory_order_relaxed));
+	fold(r);
+	add(&pool.dead_allocs, atomic_load_explicit(&r->allocs, memory_order_relaxed));
+	add(&pool.dead_requested, atomic_load_explicit(&r->bytes, memory_order_relaxed));
 	atomic_store_explicit(&r->allocs, 0, memory_order_relaxed);
 	atomic_store_explicit(&r->bytes, 0, memory_order_relaxed);
 	atomic_store_explicit(&r->shrunk, 0, memory_order_relaxed);
@@ -259,33 +310,29 @@ void region_destroy(region_t *r)
 {
 	if (!r)
 		return;
-	pthread_mutex_lock(&lock);
-	int keep = policy != P_UNMAP && cached < CACHE_MAX;
-	if (r->prev)
-		r->prev->next = r->next;
-	else
-		live = r->next;
-	if (r->next)
-		r->next->prev = r->prev;
+	lock_take(&pool.lock);
+	int keep = pool.policy != P_UNMAP && pool.cached < CACHE_MAX;
+	LIST_UNLINK(pool.list, r);
 	publish(r);   /* under the lock, so region_stats_get counts r once */
-	sub(&g_live, 1);
-	pthread_mutex_unlock(&lock);
+	sub(&pool.live, 1);
+	lock_drop(&pool.lock);
 	if (r->top > r->hwm)
 		r->hwm = r->top;
+	dead(r, (char *)r + HDR, (size_t)(r->top - ((char *)r + HDR)));
 	r->top = (char *)r + HDR;
 
 	if (keep && settle(r, keep_cached(), how()) != 0)
 		keep = 0;
 	if (!keep && drop(r) == 0)
 		r = NULL;
-	pthread_mutex_lock(&lock);
+	lock_take(&pool.lock);
 	if (r) {
-		r->next = cache;
-		cache = r;
-		cached++;
+		r->next = pool.cache;
+		pool.cache = r;
+		pool.cached++;
 	}
-	(void)shed(policy == P_UNMAP ? 0 : CACHE_MAX);
-	pthread_mutex_unlock(&lock);
+	(void)shed(pool.policy == P_UNMAP ? 0 : CACHE_MAX);
+	lock_drop(&pool.lock);
 }
 
 void region_reset(region_t *r)
@@ -293,10 +340,12 @@ void region_reset(region_t *r)
 	publish(r);
 	if (r->top > r->hwm)
 		r->hwm = r->top;
+	dead(r, (char *)r + HDR, (size_t)(r->top - ((char *)r + HDR)));
 	r->top = (char *)r + HDR;
 	r->last = NULL;
 	/* On failure the pages stay resident and committed; the next reset retries. */
 	(void)settle(r, keep_reset(), how());
+	fold(r);
 }
 
 /* Makes [p, p + size) usable: commits at least the region's committed size
@@ -318,12 +367,13 @@ static int fit(struct region *r, char *p, size_t size)
 		want = r->end + step;
 	if (pages_commit(r->end, want - r->end) != 0)
 		return r->err = REGION_ENOMEM;
-	add(&g_committed, want - r->end);
+	add(&pool.committed, want - r->end);
 	r->end = want;
 	return 0;
 }
 
-/* The slow path: bad arguments, or the committed end is in the way. */
+/* The slow path: bad arguments, or the committed end or the window's is in
+ * the way. */
 __attribute__((noinline, cold))
 static void *grow(struct region *r, size_t size, size_t align)
 {
@@ -339,11 +389,13 @@ static void *grow(struct region *r, size_t size, size_t align)
 	r->last = p;
 	bump(&r->allocs, 1);
 	bump(&r->bytes, size);
+	fold(r);
+	region_debug_live(p, size);
 	return p;
 }
 
-/* The fast path: align, compare, bump. end is page aligned and align at most
- * a page, so the aligned p never passes end; size - 1 wraps for size 0.
+/* The fast path: align, compare, bump, count. lim is page aligned and align
+ * at most a page, so the aligned p never passes lim; size - 1 wraps for size 0.
  * "inline" (region.h's declaration keeps it external) lets -flto inline it
  * into every caller, not only into a few. */
 inline void *region_alloc(region_t *r, size_t size, size_t align)
@@ -351,11 +403,11 @@ inline void *region_alloc(region_t *r, size_t size, size_t align)
 	uintptr_t a = align < REGION_MIN_ALIGN ? REGION_MIN_ALIGN : align;
 	uintptr_t p = ((uintptr_t)r->top + a - 1) & ~(a - 1);
 	if (__builtin_expect(align - 1 < REGION_MAX_ALIGN && !(align & (align - 1)) &&
-			     size - 1 < (uintptr_t)r->end - p, 1)) {
+			     size - 1 < (uintptr_t)r->lim - p, 1)) {
 		r->top = (char *)p + size;
 		r->last = (char *)p;
-		bump(&r->allocs, 1);
-		bump(&r->bytes, size);
+		bump(&r->tally, TALLY_ONE + size);
+		region_debug_live((void *)p, size);   /* nothing unless debugging */
 		return (void *)p;
 	}
 	return grow(r, size, align);
@@ -371,12 +423,14 @@ int region_shrink(region_t *r, void *p, size_t size)
 		return REGION_EINVAL;
 	}
 	bump(&r->shrunk, (size_t)(r->top - q) - size);
+	dead(r, q + size, (size_t)(r->top - q) - size);
 	if (r->top > r->hwm)
 		r->hwm = r->top;
 	r->top = q + size;
 	char *k = pageup(r->top);
-	if (policy != P_RETAIN && pageup(r->hwm) - k >= ((ptrdiff_t)1 << 20))
+	if (pool.policy != P_RETAIN && pageup(r->hwm) - k >= ((ptrdiff_t)1 << 20))
 		(void)settle(r, k - (char *)r, how());
+	fold(r);
 	return 0;
 }
 
@@ -387,15 +441,13 @@ int region_error(const region_t *r)
 
 inline region_ref_t region_ref(const region_t *r, const void *p)
 {
-	DCHECK((const char *)p >= (const char *)r + HDR && (const char *)p <= r->top,
-	       "region_ref: pointer outside the region", r);
+	REGION_ASSERT((const char *)p >= (const char *)r + HDR && (const char *)p <= r->top);
 	return (region_ref_t)(((uintptr_t)p - (uintptr_t)r) >> 3);
 }
 
 inline void *region_ptr(const region_t *r, region_ref_t ref)
 {
-	DCHECK(ref == REGION_REF_NULL || (uint64_t)ref << 3 < r->len,
-	       "region_ptr: reference outside the reservation", r);
+	REGION_ASSERT(ref == REGION_REF_NULL || (uint64_t)ref << 3 < r->len);
 	return (char *)r + ((uintptr_t)ref << 3);
 }
 
@@ -424,7 +476,8 @@ inline void region_store64(region_t *r, region_ref_t ref, size_t off, uint64_t v
 
 size_t region_size(const region_t *r)
 {
-	return atomic_load_explicit(&r->bytes, memory_order_relaxed) -
+	return atomic_load_explicit(&r->bytes, memory_order_relaxed) +
+	       TALLY_BYTES(atomic_load_explicit(&r->tally, memory_order_relaxed)) -
 	       atomic_load_explicit(&r->shrunk, memory_order_relaxed);
 }
 
@@ -433,21 +486,25 @@ size_t region_size(const region_t *r)
 void region_stats_get(struct region_stats *out)
 {
 	uint64_t allocs = 0, bytes = 0, shrunk = 0;
-	pthread_mutex_lock(&lock);
-	for (struct region *r = live; r; r = r->next) {
-		allocs += atomic_load_explicit(&r->allocs, memory_order_relaxed);
-		bytes += atomic_load_explicit(&r->bytes, memory_order_relaxed);
+	*out = (struct region_stats){0};
+	/* Uncounted: the lock counts are of the program's acquisitions. */
+	pthread_mutex_lock(&pool.lock.m);
+	for (struct region *r = pool.list; r; r = r->next) {
+		uint64_t t = atomic_load_explicit(&r->tally, memory_order_relaxed);
+		allocs += atomic_load_explicit(&r->allocs, memory_order_relaxed) + (t >> 32);
+		bytes += atomic_load_explicit(&r->bytes, memory_order_relaxed) + TALLY_BYTES(t);
 		shrunk += atomic_load_explicit(&r->shrunk, memory_order_relaxed);
 	}
-	out->allocs = atomic_load(&g_allocs) + allocs;
-	out->bytes_requested = atomic_load(&g_requested) + bytes;
+	out->allocs = atomic_load(&pool.dead_allocs) + allocs;
+	out->bytes_requested = atomic_load(&pool.dead_requested) + bytes;
 	out->bytes_live = bytes - shrunk;
-	out->bytes_reserved = atomic_load(&g_reserved);
-	out->bytes_committed = atomic_load(&g_committed);
-	out->regions_live = atomic_load(&g_live);
-	out->chunks_held = atomic_load(&g_chunks);
+	out->bytes_reserved = atomic_load(&pool.reserved);
+	out->bytes_committed = atomic_load(&pool.committed);
+	out->regions_live = atomic_load(&pool.live);
+	out->chunks_held = atomic_load(&pool.chunks);
 	out->bytes_limit = 0;   /* no total limit; the cap is on live regions (REGION_ESPACE) */
-	pthread_mutex_unlock(&lock);
+	pthread_mutex_unlock(&pool.lock.m);
+	lock_counts(&pool.lock, &out->lock_acquisitions, &out->lock_contended);
 }
 
 const char *region_backend(void)
@@ -488,27 +545,27 @@ int region_policy_set(const char *name)
 	}
 	if (p < 0)
 		return REGION_EINVAL;
-	pthread_mutex_lock(&lock);
-	if (live) {
-		pthread_mutex_unlock(&lock);
+	lock_take(&pool.lock);
+	if (pool.list) {
+		lock_drop(&pool.lock);
 		return REGION_EINVAL;
 	}
-	policy = p;
+	pool.policy = p;
 	/* The header's page always stays. */
-	trim_keep = (size_t)pageup((char *)(keep < PAGES_SIZE ? PAGES_SIZE : keep));
+	pool.trim_keep = (size_t)pageup((char *)(keep < PAGES_SIZE ? PAGES_SIZE : keep));
 	if (p == P_TRIM)
-		snprintf(policy_name, sizeof policy_name, "trim:%zu", trim_keep >> 10);
+		snprintf(pool.policy_name, sizeof pool.policy_name, "trim:%zu", pool.trim_keep >> 10);
 	else
-		snprintf(policy_name, sizeof policy_name, "%s", names[p]);
+		snprintf(pool.policy_name, sizeof pool.policy_name, "%s", names[p]);
 	if (p == P_UNMAP)
 		(void)shed(0);
-	pthread_mutex_unlock(&lock);
+	lock_drop(&pool.lock);
 	return 0;
 }
 
 const char *region_policy(void)
 {
-	return policy_name;
+	return pool.policy_name;
 }
 
 /* Each region's reservation, rounded up to pages: at least one page (the
@@ -518,11 +575,11 @@ int region_limit_set(uint64_t bytes)
 {
 	if (bytes < PAGES_SIZE || bytes > MAX_LEN)
 		return REGION_EINVAL;
-	pthread_mutex_lock(&lock);
-	int err = live ? REGION_EINVAL : shed(0) ? REGION_ENOMEM : 0;
+	lock_take(&pool.lock);
+	int err = pool.list ? REGION_EINVAL : shed(0) ? REGION_ENOMEM : 0;
 	if (!err)
-		limit = (bytes + PAGES_SIZE - 1) & ~(uint64_t)(PAGES_SIZE - 1);
-	pthread_mutex_unlock(&lock);
+		pool.limit = (bytes + PAGES_SIZE - 1) & ~(uint64_t)(PAGES_SIZE - 1);
+	lock_drop(&pool.lock);
 	return err;
 }
 
@@ -538,6 +595,8 @@ int region_span(const region_t *r, const void **data, size_t *len)
 {
 	*data = (const char *)r + HDR;
 	*len = (size_t)(r->top - ((const char *)r + HDR));
+	/* The span is read whole, alignment gaps between allocations included. */
+	REGION_UNPOISON((void *)*data, *len);
 	return 0;
 }
 
@@ -555,9 +614,11 @@ int region_restore(region_t *r, const void *data, size_t len)
 	int err = fit(r, p, len);
 	if (err)
 		return err;
+	REGION_UNPOISON(p, len);
 	memcpy(p, data, len);
 	/* A copy is not an allocation: no newest one to shrink, no alloc counted. */
 	r->top = p + len;
 	bump(&r->bytes, len);
+	fold(r);
 	return 0;
 }

@@ -1,5 +1,5 @@
 /* params.h: wide offsets, the block strategy with 64-bit references (the
- * design note's "let the offsets be larger"): references are plain byte
+ * third answer in docs/question.md): references are plain byte
  * offsets from the pool base, and the pool is 1 TiB of address space reserved
  * MAP_NORESERVE, far past the 32 GiB a 32-bit reference reaches. The code is
  * strategy-blocks/blocks.c, compiled with this directory on the include path. */

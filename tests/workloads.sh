@@ -111,8 +111,10 @@ for b in $BACKENDS; do
 	elif [ $rc -ne 0 ]; then
 		fail fragmentation-limit "exit $rc: $(head -c 300 "$tmp/fl.err")"
 	else
-		get "$tmp/fl.csv" probe_end bytes_before_refusal first_refused_bytes largest_free_run_bytes
-		got=$bytes_before_refusal ref=$first_refused_bytes run=$largest_free_run_bytes
+		get "$tmp/fl.csv" probe_end bytes_before_refusal first_refused_bytes free_over_time
+		got=$bytes_before_refusal ref=$first_refused_bytes run=-
+		# The largest free run when the probe stopped: free_over_time's last entry.
+		[ "$free_over_time" != - ] && run=$($py -c 'import json, sys; print(json.loads(sys.argv[1])[-1][1])' "$free_over_time")
 		if [ "$probe_end" != refused ] || ! [[ $ref =~ ^[0-9]+$ ]]; then
 			fail fragmentation-limit "probe_end '$probe_end', first_refused_bytes '$ref' under --limit=$limit"
 		elif [ "$b" != contiguous ] && { [ "$got" -gt $limit ] || [ "$got" -lt $((limit / 4)) ]; }; then
