@@ -221,7 +221,7 @@ decode-asm-aarch64: $(A64_DECODE_BINS)
 
 # ---- the two commands, and the rest ---------------------------------------------
 ifneq ($(ARCH),aarch64)
-test: $(TEST_BINS)
+test: $(TEST_BINS) $(MICROBENCHES)
 	BIN=$(BIN) BACKENDS="$(TEST_BACKENDS)" SANITIZE="$(SANITIZE)" tests/run
 else
 test: test-aarch64

@@ -396,9 +396,10 @@ static void *grow(struct region *r, size_t size, size_t align)
 
 /* The fast path: align, compare, bump, count. lim is page aligned and align
  * at most a page, so the aligned p never passes lim; size - 1 wraps for size 0.
- * "inline" (region.h's declaration keeps it external) lets -flto inline it
- * into every caller, not only into a few. */
-inline void *region_alloc(region_t *r, size_t size, size_t align)
+ * always_inline (region.h's declaration keeps the definition external)
+ * makes -flto inline it into every caller, whatever its size heuristics say;
+ * tests/inline.sh checks the built programs for calls to it. */
+__attribute__((always_inline)) inline void *region_alloc(region_t *r, size_t size, size_t align)
 {
 	uintptr_t a = align < REGION_MIN_ALIGN ? REGION_MIN_ALIGN : align;
 	uintptr_t p = ((uintptr_t)r->top + a - 1) & ~(a - 1);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/registry.sh: adding a backend is one folder and one registry line.
-# Builds a throwaway backend "toy" (the block strategy with unscaled 32-bit
-# offsets: a 4 GiB pool) from a copy of common/backends.list plus one line,
+# Builds a throwaway backend "toy" (the block strategy with 32-bit references
+# counting 2-byte units: an 8 GiB pool) from a copy of common/backends.list plus one line,
 # then checks that the registry, the build, the conformance suite, the driver
 # and the plot palette all know it, with nothing else edited.
 set -uo pipefail
@@ -18,9 +18,9 @@ cat > "$dir/toy/params.h" <<'EOF'
 #define BLOCKS_PARAMS_H
 #define BLOCKS_NAME "toy"
 #define BLOCKS_REF_BITS 32
-#define BLOCKS_REF_SHIFT 0
-#define BLOCKS_POOL_BYTES ((uint64_t)1 << 32)
-#define BLOCKS_POOL_MAX ((uint64_t)1 << 32)
+#define BLOCKS_REF_SHIFT 1
+#define BLOCKS_POOL_BYTES ((uint64_t)1 << 33)
+#define BLOCKS_POOL_MAX ((uint64_t)1 << 33)
 #endif
 EOF
 registry=$dir/backends.list
