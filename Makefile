@@ -24,11 +24,25 @@
 #   policy), THP_BACKENDS="..." (also run with --thp), NOBUILD=1 (scripts/bench
 #   run by hand does not call make)
 #
+# Build and test knobs:
+#   CC, CXX, CFLAGS (-O2 -g -flto), CXXFLAGS, LDFLAGS   the same for every backend
+#   BACKENDS="a b"  backends to build, test and bench (default: the registry's
+#                   "bench" entries; make test adds the "micro" ones)
+#   REGISTRY=FILE   another backend list (default common/backends.list)
+#   SANITIZE=address,undefined|thread   sanitized build in build/san-*/
+#   REGION_DEBUG=1|2|3   debug levels (common/region_debug.h), in build/debugN/
+#   BUILD=DIR       the build directory (default build/, or as above)
+#   ARCH=aarch64    make test cross-built and run under qemu-user
+#   A64_TEST_LIMIT=BYTES   pool or reservation cap under qemu (default 256 MiB)
+#   FUZZ_SECONDS=N  seconds per fuzz target (default 60); FUZZ_BACKEND=b
+#   DEPS_WHAT="fuzz aarch64 valgrind"   extra package sets for make deps
+#   OUT=DIR         where make microbench writes (default results/<time>-micro)
+#   RESULTS=DIR     the run make plots redraws; A=DIR B=DIR for make compare
+#
 # Every backend implements common/region.h. Shared sources are compiled once
 # per reference width and linked against each backend's own objects, with the
 # same flags for all, so -flto inlines every backend's fast path alike.
-# CC, CXX, CFLAGS, BACKENDS, SANITIZE and REGION_DEBUG may be set on the
-# command line or in an (ignored) config.mak.
+# Any knob may be set on the command line or in an (ignored) config.mak.
 
 -include config.mak
 
