@@ -10,11 +10,7 @@
 # Output: "PASS case" / "FAIL case: why" / "SKIP case: why" lines for tests/run.
 # Environment: BIN (build/bin), BACKENDS (space separated).
 set -uo pipefail
-cd "$(dirname "$0")/.."
-BIN=${BIN:-build/bin}
-BACKENDS=${BACKENDS:-blocks}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib/common.sh"
 
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1: $2"; }

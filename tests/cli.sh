@@ -9,13 +9,7 @@
 # Prints "PASS backend/case" or "FAIL backend/case: why" (tests/run counts).
 # Environment: BIN, BACKENDS (from tests/run).
 set -uo pipefail
-cd "$(dirname "$0")/.."
-BIN=${BIN:-build/bin}
-BACKENDS=${BACKENDS:-blocks}
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-
-pass() { echo "PASS $b/$1"; }
-fail() { echo "FAIL $b/$1: $2"; }
+. "$(dirname "$0")/lib/common.sh"
 
 # bad CASE WORD ARGS...: the driver must exit 2 with one stderr line that
 # contains WORD, and leave neither $tmp/o.csv nor $tmp/o.series.csv (nor

@@ -9,10 +9,7 @@
 # Prints "PASS backend/case" or "FAIL backend/case: why" (tests/run counts).
 # Environment: BIN, BACKENDS (from tests/run).
 set -uo pipefail
-cd "$(dirname "$0")/.."
-BIN=${BIN:-build/bin}
-BACKENDS=${BACKENDS:-blocks}
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib/common.sh"
 # serialize and fork-share fork; at fork jemalloc (not instrumented) takes
 # every arena's locks at once, past the 64 that ThreadSanitizer's deadlock
 # detector can track, which stops the process. Races are still reported.

@@ -7,13 +7,8 @@
 # A gnuplot that hangs is killed after GNUPLOT_TIMEOUT and the run still
 # completes. Prints PASS/FAIL lines for tests/run. Environment: BIN, BACKENDS.
 set -uo pipefail
-cd "$(dirname "$0")/.."
-BIN=${BIN:-build/bin}
-BACKENDS=${BACKENDS:-blocks}
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib/common.sh"
 b=bench
-pass() { echo "PASS $b/$1"; }
-fail() { echo "FAIL $b/$1: $2"; }
 
 backend=
 for x in $BACKENDS; do [ -x "$BIN/regionbench-$x" ] && { backend=$x; break; }; done

@@ -15,11 +15,7 @@
 # without crashing. Output: "PASS case" / "FAIL case: why" lines for tests/run.
 # Environment: BIN (build/bin), BACKENDS (space separated).
 set -uo pipefail
-cd "$(dirname "$0")/.."
-BIN=${BIN:-build/bin}
-BACKENDS=${BACKENDS:-blocks contiguous wide-offsets}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib/common.sh"
 
 fails=0
 pass() { echo "PASS $1"; }

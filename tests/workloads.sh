@@ -10,14 +10,7 @@
 # Prints "PASS backend/case", "FAIL backend/case: why" or "SKIP ...: why".
 # Environment: BIN, BACKENDS (from tests/run).
 set -uo pipefail
-cd "$(dirname "$0")/.."
-BIN=${BIN:-build/bin}
-BACKENDS=${BACKENDS:-blocks}
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-
-pass() { echo "PASS $b/$1"; }
-fail() { echo "FAIL $b/$1: $2"; }
-skip() { echo "SKIP $b/$1: $2"; }
+. "$(dirname "$0")/lib/common.sh"
 
 # The Debian interpreter starts in a tenth of the time pyenv's shim takes.
 py=/usr/bin/python3; [ -x $py ] || py=python3

@@ -38,17 +38,7 @@ static uint64_t log_uniform(uint64_t *rng, uint64_t lo)
 }
 
 /* Object sizes: 80% 16-128 B, 18% 128 B-2 KiB, 2% 2-32 KiB. */
-static uint32_t obj_size(uint64_t *rng)
-{
-	uint64_t x = wl_rand(rng);
-	unsigned pick = x % 100;
-	x >>= 8;
-	if (pick < 80)
-		return 16 + x % 113;
-	if (pick < 98)
-		return 128 + x % 1921;
-	return 2048 + x % 30721;
-}
+static const struct wl_size_band mix[] = { { 80, 16, 113 }, { 98, 128, 1921 }, { 100, 2048, 30721 } };
 
 /* The generator for region I in cycle C: the same in the counting pass and
  * in the run. */
@@ -152,7 +142,7 @@ static int fill(struct lr *s, region_t *r, int64_t c, int64_t i, uint64_t *count
 	uint64_t g = stream(s, c, i) ^ 0xa0761d6478bd642full;
 	region_ref_t head = REGION_REF_NULL;
 	while (done < goal) {
-		uint32_t size = obj_size(&g);
+		uint32_t size = wl_size_draw(&g, mix);
 		done += size;
 		n++;
 		if (!r)

@@ -1,5 +1,6 @@
 /* objlist.c: see objlist.h. */
 #include "objlist.h"
+#include "workload.h"
 
 #include <string.h>
 
@@ -32,4 +33,14 @@ uint64_t wl_obj_sum(const region_t *r, region_ref_t head)
 		ref = o->next;
 	}
 	return sum;
+}
+
+uint32_t wl_size_draw(uint64_t *rng, const struct wl_size_band *mix)
+{
+	uint64_t x = wl_rand(rng);
+	unsigned pick = x % 100;
+	x >>= 8;
+	while (pick >= mix->below)
+		mix++;
+	return mix->lo + (uint32_t)(x % mix->span);
 }

@@ -30,4 +30,15 @@ region_ref_t wl_obj_mark(region_t *r, struct wl_obj *o, size_t size, region_ref_
  * dropping it, and returns their sum. */
 uint64_t wl_obj_sum(const region_t *r, region_ref_t head);
 
+/* An object-size mix: bands in order, each taken while a draw in 0..99 is
+ * below its BELOW (the last band's BELOW is 100), sizes uniform in
+ * [LO, LO + SPAN). */
+struct wl_size_band {
+	unsigned below;
+	uint32_t lo, span;
+};
+
+/* Draws one size from MIX with the generator state RNG (one wl_rand call). */
+uint32_t wl_size_draw(uint64_t *rng, const struct wl_size_band *mix);
+
 #endif

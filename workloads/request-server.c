@@ -44,24 +44,14 @@ struct worker {
 	const char *what;
 };
 
-/* Draws an object size from the small-object mix. */
-static uint32_t obj_size(uint64_t *rng)
-{
-	uint64_t x = wl_rand(rng);
-	unsigned pick = x % 100;
-	x >>= 8;
-	if (pick < 70)
-		return 16 + x % 49;
-	if (pick < 95)
-		return 64 + x % 449;
-	return 512 + x % 3585;
-}
+/* The small-object mix: 70% 16-64 B, 25% 64-512 B, 5% 512 B-4 KiB. */
+static const struct wl_size_band mix[] = { { 70, 16, 49 }, { 95, 64, 449 }, { 100, 512, 3585 } };
 
 /* Allocates N objects onto the list of Q in R. 0, or an error code. */
 static int add_objects(struct worker *w, region_t *r, struct request *q, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++) {
-		uint32_t size = obj_size(&w->rng);
+		uint32_t size = wl_size_draw(&w->rng, mix);
 		struct wl_obj *o = region_alloc(r, size, 8);
 		if (!o)
 			return region_error(r);

@@ -91,6 +91,12 @@ class Report:
         u = table_unit(unit or m.unit)
         return f"{m.label} ({u})" if u else m.label
 
+    def other_extras(self, keys, known):
+        """The extra fields some of KEYS' runs hold that are not in KNOWN
+        (names as extra.NAME), so a table shows what it has no column for."""
+        return [n for n in self.g.metric_names() if n.startswith("extra.") and n[6:] not in known
+                and any(self.g.values(k, n) for k in keys)]
+
     def median(self, key, name, g=None):
         return (g or self.g).summary(key, name).median
 

@@ -150,6 +150,12 @@ def listing(fns, names):
     return ["```", *lines, "```", ""] if lines else []
 
 
+def listing_with_raw(fns, name):
+    """listing() of NAME for every backend, then of NAME_raw once: the raw
+    pointer twin is the same code in every executable."""
+    return listing(fns, [name]) + listing({"raw pointer": next(iter(fns.values()))}, [name + "_raw"])
+
+
 def asm_section(run):
     """The instructions behind the figures: x86-64 from the microbench
     executables, aarch64 from the cross-built probes, when micro/ has them."""
@@ -162,9 +168,7 @@ def asm_section(run):
                 "makes the access one %gs: instruction with the reference as scaled index, blocks first "
                 "loads the RIP-relative base. In decode_sum's loop (mb_decode_sum) that base load is hoisted "
                 "out of the loop, so the loop bodies are alike.", ""]
-        out += listing(x86, ["mb_decode_one"])
-        first = next(iter(x86.values()))
-        out += listing({"raw pointer": first}, ["mb_decode_one_raw"])
+        out += listing_with_raw(x86, "mb_decode_one")
     a64 = functions(run.micro_text("decode-asm-aarch64.txt"))
     if a64:
         out += ["### aarch64", "",
@@ -174,9 +178,7 @@ def asm_section(run):
                 "adrp/ldr pair, then the scaled reference is added and the field loaded. These are instruction "
                 "sequences only: under qemu-user every instruction is translated and emulated, so timings "
                 "there say nothing about an ARM machine and none are reported.", ""]
-        out += listing(a64, ["decode_probe_load32"])
-        first = next(iter(a64.values()))
-        out += listing({"raw pointer": first}, ["decode_probe_load32_raw"])
+        out += listing_with_raw(a64, "decode_probe_load32")
     elif x86:
         out += ["The aarch64 instruction sequences were not recorded (make microbench records them when "
                 "gcc-aarch64-linux-gnu is installed: scripts/deps aarch64).", ""]

@@ -12,8 +12,7 @@ def write(r):
     keys = r.keys("serialize")
     if not keys:
         return [f"The serialize workload was {NOT}."]
-    others = [n for n in r.g.metric_names() if n.startswith("extra.") and n[6:] not in KNOWN
-              and any(r.g.values(k, n) for k in keys)]
+    others = r.other_extras(keys, KNOWN)
     rows = [[r.label(k), text_extra(r, k, "method"), r.cell(k, "extra.write_mb_s"), r.cell(k, "extra.write_warm_mb_s"),
              text_extra(r, k, "load_path"), r.cell(k, "extra.load_mb_s"),
              r.cell(k, "extra.region_bytes", unit="MiB"), r.cell(k, "extra.bytes_on_disk", unit="MiB"),

@@ -10,8 +10,7 @@ def write(r):
     keys = r.keys("fork-share")
     if not keys:
         return [f"The fork-share workload was {NOT}."]
-    others = [n for n in r.g.metric_names() if n.startswith("extra.") and n[6:] not in KNOWN
-              and any(r.g.values(k, n) for k in keys)]
+    others = r.other_extras(keys, KNOWN)
     rows = [[r.label(k), r.cell(k, "extra.children"), r.cell(k, "extra.image_bytes", unit="MiB"),
              r.cell(k, "extra.image_pss_bytes", unit="MiB"), r.cell(k, "extra.image_rss_bytes", unit="MiB"),
              r.cell(k, "extra.sharing_ratio"), r.cell(k, "extra.naive_bytes", unit="MiB"),
