@@ -131,12 +131,21 @@ class RunDir:
                 out[b.strip()] = ps.split()
         return out
 
+    def workload_rank(self, workload):
+        """Sort key of WORKLOAD: the order environment.txt lists the workloads
+        and then the traces in (the runs themselves are shuffled)."""
+        order = (self.envget("workloads") or "").split() + [
+            os.path.basename(t).split(".")[0] for t in (self.envget("traces") or "").split()]
+        return order.index(workload) if workload in order else len(order)
+
     def policy_rank(self, backend, policy):
         """Sort key of POLICY among BACKEND's: default first, +thp after."""
         order = self.policy_orders().get(backend, [])
         thp = policy.endswith("+thp")
         base = policy[:-len("+thp")] if thp else policy
-        return (order.index(base) if base in order else len(order), thp)
+        # A policy with a parameter runs as NAME but is labelled NAME:PARAM.
+        name = base if base in order else base.split(":", 1)[0]
+        return (order.index(name) if name in order else len(order), thp)
 
     def path(self, *parts):
         return os.path.join(self.d, *parts)

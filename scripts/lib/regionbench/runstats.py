@@ -14,8 +14,8 @@ SWEEP_HEADER = STATS_HEADER[:3] + ["params"] + STATS_HEADER[3:]
 
 class Groups:
     """ROWS of RUN grouped by (workload, backend, policy), plus params when
-    WITH_PARAMS. Keys keep the order workloads first appeared in, backends
-    in registry order, policies in the order they ran."""
+    WITH_PARAMS. Keys keep the run's order of workloads (environment.txt),
+    backends in registry order, policies default first."""
 
     def __init__(self, run, rows, with_params=False):
         self.run = run
@@ -27,7 +27,8 @@ class Groups:
             first_wl.setdefault(r["workload"], len(first_wl))
             first_pol.setdefault((r["workload"], r["backend"], r["policy"]), len(first_pol))
         pol = (lambda b, p: run.policy_rank(b, p)) if run is not None else (lambda b, p: ())
-        self.keys = sorted(self.by, key=lambda k: (first_wl[k[0]], registry.rank(k[1]), pol(k[1], k[2]),
+        wl = (lambda w: (run.workload_rank(w), first_wl[w])) if run is not None else (lambda w: first_wl[w])
+        self.keys = sorted(self.by, key=lambda k: (wl(k[0]), registry.rank(k[1]), pol(k[1], k[2]),
                                                     first_pol[k[:3]]) + k[3:])
         self._values = {}
 
