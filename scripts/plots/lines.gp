@@ -29,6 +29,8 @@ do for [k = 1:n] {
 	else { if (ylog) { set yrange [*:*] } else { set yrange [0:*] } }
 	f = value("files_" . k); b = value("bands_" . k); c = value("colors_" . k)
 	dt = value("dashes_" . k); pt = value("points_" . k); t = value("titles_" . k); pis = value("pis_" . k)
+	# A crowded panel keeps its key beside the plot, off the lines.
+	if (n > 1) { if (words(f) > 8) { set key outside right top font ",7" } else { set key inside left top font ",8" } }
 	plot for [i = 1:words(f)] word(b, i) using "x":"lo":"hi" \
 			with filledcurves fs transparent solid 0.18 noborder lc rgb word(c, i) notitle, \
 		for [i = 1:words(f)] word(f, i) using "x":"y" with linespoints lw 2 lc rgb word(c, i) \
