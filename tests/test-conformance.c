@@ -506,7 +506,6 @@ static void t_reset(void)
  * region grows, and usable as the links of a list kept in the region. */
 static void t_refs(void)
 {
-	CHECK(REGION_REF_BITS == sizeof(region_ref_t) * 8);
 	enum { N = 3000 };
 	static struct piece pc[N];
 	static region_ref_t refs[N];
@@ -696,9 +695,9 @@ static void t_invalid(void)
 	 * serve it must serve it whole. */
 	char *p = region_alloc(r, (size_t)64 << 30, 8);
 	if (p) {
-		p[0] = 1;
+		p[0] = 1;                              /* both ends are mapped */
 		p[((size_t)64 << 30) - 1] = 2;
-		CHECK(p[0] == 1 && p[((size_t)64 << 30) - 1] == 2);
+		CHECK(region_size(r) == 40 + ((size_t)64 << 30), "%zu", region_size(r));
 	} else {
 		CHECK(is_limit_error(region_error(r)), "%s", region_strerror(region_error(r)));
 	}
