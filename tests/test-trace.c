@@ -68,17 +68,26 @@ static const char spec_example[] =
 	"c 1\n" "a 1 24\n" "a 1 4096 64\n" "d 1\n" "c 2\n" "a 2 65536\n" "s 2 1500\n"
 	"a 2 40\n" "r 2\n" "a 2 16\n" "d 2\n";
 
+/* T, parsed from WHAT, holds EVENTS events, CREATES creates, ALLOCS
+ * allocations of BYTES in all, and at most MAX_LIVE regions alive at once. */
+static void check_counts(const struct trace *t, const char *what, unsigned long long events,
+	unsigned long long creates, unsigned long long allocs, unsigned long long bytes,
+	unsigned long long max_live)
+{
+	struct trace_info i;
+	trace_info(t, &i);
+	CHECK(i.events == events && i.creates == creates && i.allocs == allocs && i.bytes == bytes &&
+		i.max_live_regions == max_live,
+		"%s: %llu events, %llu creates, %llu allocs, %llu bytes, %llu live at most", what,
+		(unsigned long long)i.events, (unsigned long long)i.creates, (unsigned long long)i.allocs,
+		(unsigned long long)i.bytes, (unsigned long long)i.max_live_regions);
+}
+
 static void spec_example_parses(void)
 {
 	struct trace *t;
 	REQUIRE(parse(spec_example, &t) == 0, "%s", errtext);
-	struct trace_info i;
-	trace_info(t, &i);
-	CHECK(i.events == 11, "%llu", (unsigned long long)i.events);
-	CHECK(i.creates == 2);
-	CHECK(i.allocs == 5);
-	CHECK(i.bytes == 24 + 4096 + 65536 + 40 + 16, "%llu", (unsigned long long)i.bytes);
-	CHECK(i.max_live_regions == 1);
+	check_counts(t, "the spec's example", 11, 2, 5, 24 + 4096 + 65536 + 40 + 16, 1);
 	struct trace_event e;
 	trace_event_get(t, 2, &e);
 	CHECK(e.op == 'a' && e.size == 4096 && e.align == 64);
@@ -115,13 +124,7 @@ static void valid_constructs(void)
 		"c 9\n";                           /* live at the end, no newline: fine */
 	struct trace *t;
 	REQUIRE(parse(text, &t) == 0, "%s", errtext);
-	struct trace_info i;
-	trace_info(t, &i);
-	CHECK(i.events == 15, "%llu", (unsigned long long)i.events);
-	CHECK(i.creates == 4);
-	CHECK(i.allocs == 5);
-	CHECK(i.bytes == 1099511627776ull + 1 + 3 + 5 + 7, "%llu", (unsigned long long)i.bytes);
-	CHECK(i.max_live_regions == 2);
+	check_counts(t, "the edge cases", 15, 4, 5, 1099511627776ull + 1 + 3 + 5 + 7, 2);
 	struct trace_event e;
 	trace_event_get(t, 1, &e);
 	CHECK(e.op == 'a' && e.size == 1099511627776ull && e.align == 4096);
@@ -131,8 +134,7 @@ static void valid_constructs(void)
 
 	/* Only comments and a header: an empty but valid trace. */
 	REQUIRE(parse("# nothing\nregiontrace 1\n", &t) == 0, "%s", errtext);
-	trace_info(t, &i);
-	CHECK(i.events == 0);
+	check_counts(t, "comments and a header", 0, 0, 0, 0, 0);
 	trace_free(t);
 }
 

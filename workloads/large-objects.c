@@ -99,13 +99,9 @@ static int run(struct wl_ctx *ctx, FILE *out)
 		goto out;
 	}
 	what = "creating a region";
-	for (int64_t i = 0; i < s.nregions; i++) {
-		if ((err = wl_create(&s.r[i])))
-			goto out;
-		s.created++;
-		wl_count_region(ctx);
-		s.head[i] = REGION_REF_NULL;
-	}
+	if ((err = wl_obj_regions(ctx, s.r, s.head, s.nregions)))
+		goto out;
+	s.created = (uint64_t)s.nregions;
 
 	uint64_t nlarge = 0, large_bytes = 0, small_bytes = 0, pending = 0;
 	/* About a thousand reports, so samples are evenly spread. */

@@ -226,12 +226,8 @@ static int run(struct wl_ctx *ctx, FILE *out)
 		goto out;
 	}
 	what = "creating a long-lived region";
-	for (int64_t i = 0; i < s.regions; i++) {
-		if ((err = wl_create(&s.r[i])))
-			goto out;
-		wl_count_region(ctx);
-		s.head[i] = REGION_REF_NULL;
-	}
+	if ((err = wl_obj_regions(ctx, s.r, s.head, s.regions)))
+		goto out;
 	fprintf(out, "long-running: %jd regions, %jd cycles, base %jd KiB, a %jd MiB spike every %jd cycles\n",
 		(intmax_t)s.regions, (intmax_t)s.cycles, (intmax_t)(s.base >> 10),
 		(intmax_t)(s.spike >> 20), (intmax_t)s.spike_every);

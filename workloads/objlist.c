@@ -44,3 +44,15 @@ uint32_t wl_size_draw(uint64_t *rng, const struct wl_size_band *mix)
 		mix++;
 	return mix->lo + (uint32_t)(x % mix->span);
 }
+
+int wl_obj_regions(struct wl_ctx *ctx, region_t **r, region_ref_t *head, int64_t n)
+{
+	for (int64_t i = 0; i < n; i++) {
+		int err = wl_create(&r[i]);
+		if (err)
+			return err;
+		wl_count_region(ctx);
+		head[i] = REGION_REF_NULL;
+	}
+	return 0;
+}

@@ -11,6 +11,8 @@
 
 #include "region.h"
 
+struct wl_ctx;
+
 struct wl_obj {
 	region_ref_t next;   /* the region's previous object, or REGION_REF_NULL */
 	uint32_t size;       /* the whole object's size, low 32 bits */
@@ -29,6 +31,11 @@ region_ref_t wl_obj_mark(region_t *r, struct wl_obj *o, size_t size, region_ref_
 /* Reads the objects of R from HEAD back, as a program reads its data before
  * dropping it, and returns their sum. */
 uint64_t wl_obj_sum(const region_t *r, region_ref_t head);
+
+/* Creates N regions into R[0..N) with wl_create, counted with
+ * wl_count_region, each with an empty object list in HEAD. Returns 0, or
+ * the first create's error; the regions made before it stay in R. */
+int wl_obj_regions(struct wl_ctx *ctx, region_t **r, region_ref_t *head, int64_t n);
 
 /* An object-size mix: bands in order, each taken while a draw in 0..99 is
  * below its BELOW (the last band's BELOW is 100), sizes uniform in
