@@ -159,11 +159,7 @@ static int run(struct wl_ctx *ctx, FILE *out)
 		walk(&s, i);
 	fprintf(out, "checksum %016jx\n", (uintmax_t)s.sum);
 out:
-	if (s.r)
-		for (int64_t i = 0; i < s.nregions; i++)
-			wl_destroy(s.r[i]);
-	free(s.r);
-	free(s.head);
+	wl_obj_regions_free(s.r, s.head, s.nregions);
 	free(s.live);
 	if (err)
 		return wl_limit(ctx, err, what), 1;

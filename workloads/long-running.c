@@ -277,11 +277,7 @@ static int run(struct wl_ctx *ctx, FILE *out)
 	wl_extra_u64(ctx, "cycles_run", (uint64_t)s.cycles);
 	fprintf(out, "allocations %ju, checksum %016jx\n", (uintmax_t)s.allocs, (uintmax_t)s.sum);
 out:
-	if (s.r)
-		for (int64_t i = 0; i < s.regions; i++)
-			wl_destroy(s.r[i]);
-	free(s.r);
-	free(s.head);
+	wl_obj_regions_free(s.r, s.head, s.regions);
 	free(s.order);
 	free(rss);
 	free(at);

@@ -2,6 +2,7 @@
 #include "objlist.h"
 #include "workload.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 region_ref_t wl_obj_fill(region_t *r, struct wl_obj *o, size_t size, region_ref_t prev, uint8_t tag)
@@ -55,4 +56,13 @@ int wl_obj_regions(struct wl_ctx *ctx, region_t **r, region_ref_t *head, int64_t
 		head[i] = REGION_REF_NULL;
 	}
 	return 0;
+}
+
+void wl_obj_regions_free(region_t **r, region_ref_t *head, int64_t n)
+{
+	for (int64_t i = 0; r && i < n; i++)
+		if (r[i])
+			wl_destroy(r[i]);
+	free(r);
+	free(head);
 }

@@ -37,6 +37,10 @@ uint64_t wl_obj_sum(const region_t *r, region_ref_t head);
  * the first create's error; the regions made before it stay in R. */
 int wl_obj_regions(struct wl_ctx *ctx, region_t **r, region_ref_t *head, int64_t n);
 
+/* Undoes wl_obj_regions: destroys R's N regions (NULL ones are skipped) and
+ * frees the arrays R and HEAD (either may be NULL). */
+void wl_obj_regions_free(region_t **r, region_ref_t *head, int64_t n);
+
 /* An object-size mix: bands in order, each taken while a draw in 0..99 is
  * below its BELOW (the last band's BELOW is 100), sizes uniform in
  * [LO, LO + SPAN). */
