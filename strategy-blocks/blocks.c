@@ -796,14 +796,18 @@ static void *alloc_slow(region_t *r, size_t size, size_t align)
  * every caller, whatever its size heuristics say (a plain "inline" was left
  * out of line in a loop of the microbenchmarks), and a constant ALIGN folds
  * the argument checks away; tests/inline.sh checks the built programs for
- * calls to it. */
+ * calls to it. end is always 4096-aligned (a block's or a run's end) and
+ * cur <= end, so a valid ALIGN never lifts p past end and end - p cannot
+ * wrap; p >= cur > 0, which the hint below tells callers' NULL tests. */
 __attribute__((always_inline)) inline void *region_alloc(region_t *r, size_t size, size_t align)
 {
 	size_t a = align < REGION_MIN_ALIGN ? REGION_MIN_ALIGN : align;
 	uintptr_t p = ((uintptr_t)r->cur + a - 1) & ~(uintptr_t)(a - 1);
 	uintptr_t end = (uintptr_t)r->end;
 	if (__builtin_expect(align - 1 < REGION_MAX_ALIGN && !(align & (align - 1)) &&
-			p <= end && size - 1 < end - p, 1)) {
+			size - 1 < end - p, 1)) {
+		if (!p)
+			__builtin_unreachable();   /* p >= cur > 0 */
 		r->cur = (char *)p + size;
 		r->last = (char *)p;
 		add_owned(&r->tally, TALLY_ONE + size);
