@@ -795,7 +795,7 @@ static void *alloc_slow(region_t *r, size_t size, size_t align)
 	}
 	fold(r);
 	char *cur = cur_of(r), *q = (char *)(((uintptr_t)cur + align - 1) & ~(uintptr_t)(align - 1));
-	if (q <= r->end && ROUND8(size) <= (size_t)(r->end - q)) {
+	if (align > 8 && q <= r->end && ROUND8(size) <= (size_t)(r->end - q)) {   /* ALIGN <= 8 did not fit */
 		set_area(r, q + ROUND8(size), r->end);
 		r->last = (uintptr_t)q | (ROUND8(size) - size);
 		region_debug_live(q, size);
