@@ -74,17 +74,17 @@
  * 4096-aligned (a block's or a run's end). Bumps are rounded up to 8 bytes,
  * so rem stays a multiple of 8 and no ALIGN up to 8 ever pads. The fast path
  * keeps all its state in one word, bump, and changes it with one add per
- * allocation (docs/fast-path.md: a second counter updated in memory on every
- * allocation doubled alloc/16's time):
+ * allocation (docs/fast-path.md: a counter updated in memory beside the bump
+ * pointer on every allocation cost more than a whole raw bump):
  *   bits  0-15  rem    bytes left in the bump area
  *   bits 16-31  count  allocations since the last fold
  *   bits 32-47  slack  bumped bytes not requested since the last fold
  *                      (the rounding to 8, and padding the slow path adds)
  *   bits 48-63  rem0   rem at the last fold
- * so the requested bytes since the last fold are rem0 - rem - slack. All
- * fields are under 4096 * 2 (at most 512 bumps of 8 bytes fit the area), so
- * no add carries out of its field. The slow path, a shrink and a reset fold
- * count and bytes into nalloc and size. */
+ * so the requested bytes since the last fold are rem0 - rem - slack. No
+ * field passes 4096 (at most 512 bumps of 8 bytes fit the area), so no add
+ * carries out of its field. The slow path, a shrink and a reset fold count
+ * and bytes into nalloc and size. */
 struct region {
 	_Atomic uint64_t bump;    /* rem | count << 16 | slack << 32 | rem0 << 48 */
 	char *end;                /* the bump area's end */
