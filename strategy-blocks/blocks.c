@@ -67,17 +67,30 @@
 /* ---- the region ------------------------------------------------------------------ */
 
 /* A region lives at the start of its first block. The fast path touches only
- * the first four fields. The counters are relaxed atomics (plain moves on
- * x86-64) because region_stats_get reads them from other threads. The fast
- * path counts into tally alone, one add for both figures: the bump area is
- * under one block, so its allocations and bytes fit 32 bits each until the
- * slow path, a shrink or a reset folds the tally into size and nalloc. */
+ * the first three fields. The counters are relaxed atomics (plain moves on
+ * x86-64) because region_stats_get reads them from other threads.
+ *
+ * The bump area [end - rem, end) is always under one block and end is always
+ * 4096-aligned (a block's or a run's end). Bumps are rounded up to 8 bytes,
+ * so rem stays a multiple of 8 and no ALIGN up to 8 ever pads. The fast path
+ * keeps all its state in one word, bump, and changes it with one add per
+ * allocation (docs/fast-path.md: a counter updated in memory beside the bump
+ * pointer on every allocation cost more than a whole raw bump):
+ *   bits  0-15  rem    bytes left in the bump area
+ *   bits 16-31  count  allocations since the last fold
+ *   bits 32-47  slack  bumped bytes not requested since the last fold
+ *                      (the rounding to 8, and padding the slow path adds)
+ *   bits 48-63  rem0   rem at the last fold
+ * so the requested bytes since the last fold are rem0 - rem - slack. No
+ * field passes 4096 (at most 512 bumps of 8 bytes fit the area), so no add
+ * carries out of its field. The slow path, a shrink and a reset fold count
+ * and bytes into nalloc and size. */
 struct region {
-	char *cur, *end;          /* the bump area: [cur, end) is free */
-	char *last;               /* the newest allocation, for region_shrink */
-	_Atomic uint64_t tally;   /* this bump area's allocations << 32 | their bytes */
-	_Atomic uint64_t size;    /* bytes requested since creation or reset, tally aside */
-	_Atomic uint64_t nalloc;  /* successful allocations, ever, tally aside */
+	_Atomic uint64_t bump;    /* rem | count << 16 | slack << 32 | rem0 << 48 */
+	char *end;                /* the bump area's end */
+	uintptr_t last;           /* the newest allocation | its rounding (0-7), for region_shrink */
+	_Atomic uint64_t size;    /* bytes requested since creation or reset, bump aside */
+	_Atomic uint64_t nalloc;  /* successful allocations, ever, bump aside */
 	_Atomic uint64_t retired; /* requested bytes dropped by reset and shrink */
 	char *big;                /* the newest allocation that took a run of its own */
 	size_t big_size;
@@ -91,8 +104,12 @@ struct region {
 };
 #define MAGIC 0x626c6f636b73ull
 
-#define TALLY_ONE ((uint64_t)1 << 32)
-#define TALLY_BYTES(t) ((t) & (TALLY_ONE - 1))
+#define BUMP_REM(w) ((w) & 0xffff)
+#define BUMP_COUNT(w) ((w) >> 16 & 0xffff)
+#define BUMP_BYTES(w) (((w) >> 48) - BUMP_REM(w) - ((w) >> 32 & 0xffff))
+#define BUMP_ONE ((uint64_t)1 << 16)
+#define BUMP_SLACK(n) ((uint64_t)(n) << 32)
+#define ROUND8(n) (((n) + 7) & ~(size_t)7)
 
 /* Single-writer add: no locked instruction. */
 static inline void add_owned(_Atomic uint64_t *c, uint64_t n)
@@ -100,15 +117,26 @@ static inline void add_owned(_Atomic uint64_t *c, uint64_t n)
 	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + n, memory_order_relaxed);
 }
 
-/* Moves the tally into size and nalloc (owner only). */
+/* Moves the bump word's counts into size and nalloc (owner only). */
 static void fold(region_t *r)
 {
-	uint64_t t = atomic_load_explicit(&r->tally, memory_order_relaxed);
-	if (!t)
-		return;
-	add_owned(&r->size, TALLY_BYTES(t));
-	add_owned(&r->nalloc, t >> 32);
-	atomic_store_explicit(&r->tally, 0, memory_order_relaxed);
+	uint64_t w = atomic_load_explicit(&r->bump, memory_order_relaxed);
+	add_owned(&r->size, BUMP_BYTES(w));
+	add_owned(&r->nalloc, BUMP_COUNT(w));
+	atomic_store_explicit(&r->bump, BUMP_REM(w) << 48 | BUMP_REM(w), memory_order_relaxed);
+}
+
+static char *cur_of(const region_t *r)
+{
+	return r->end - BUMP_REM(atomic_load_explicit(&((region_t *)r)->bump, memory_order_relaxed));
+}
+
+/* Makes [cur, end) the bump area (owner only, counts folded). */
+static void set_area(region_t *r, char *cur, char *end)
+{
+	uint64_t rem = (uint64_t)(end - cur);
+	r->end = end;
+	atomic_store_explicit(&r->bump, rem << 48 | rem, memory_order_relaxed);
 }
 
 /* ---- the pool ----------------------------------------------------------------------- */
@@ -691,12 +719,12 @@ int region_create(region_t **out)
 	region_debug_live(r, sizeof *r);
 	pool.meta[b].next = 0;
 	*r = (struct region){
-		.cur = (char *)(r + 1), .end = addr(b) + BLOCK,
 		.head = b, .first = b, .shard = tc.shard,
 #if REGION_DEBUG
 		.magic = MAGIC,
 #endif
 	};
+	set_area(r, (char *)(r + 1), addr(b) + BLOCK);
 	struct shard *s = &pool.shards[r->shard];
 	lock_take(&s->lock);
 	LIST_PUSH(s->list, r);
@@ -743,15 +771,16 @@ void region_reset(region_t *r)
 	region_debug_dead(r + 1, (size_t)(addr(r->first) + BLOCK - (char *)(r + 1)));
 	r->head = r->first;
 	pool.meta[r->first].next = 0;
-	r->cur = (char *)(r + 1);
-	r->end = addr(r->first) + BLOCK;
-	r->last = r->big = NULL;
+	set_area(r, (char *)(r + 1), addr(r->first) + BLOCK);
+	r->last = 0;
+	r->big = NULL;
 }
 
-/* Everything the bump area cannot serve: bad arguments, and requests that
- * need a new block (from the thread cache) or a run (from the pool). The new
- * memory becomes the bump area if it leaves more room than the old one.
- * Out of line, so the fast path stays small enough to inline. */
+/* Everything the fast path does not serve: bad arguments, an ALIGN above 8
+ * that needs padding (taken from the bump area when it fits), and requests
+ * that need a new block (from the thread cache) or a run (from the pool).
+ * The new memory becomes the bump area if it leaves more room than the old
+ * one. Out of line, so the fast path stays small enough to inline. */
 __attribute__((noinline))
 static void *alloc_slow(region_t *r, size_t size, size_t align)
 {
@@ -763,6 +792,16 @@ static void *alloc_slow(region_t *r, size_t size, size_t align)
 	if (size > pool.bytes - BLOCK) {
 		r->err = REGION_EPOOL;
 		return NULL;
+	}
+	fold(r);
+	char *cur = cur_of(r), *q = (char *)(((uintptr_t)cur + align - 1) & ~(uintptr_t)(align - 1));
+	if (align > 8 && q <= r->end && ROUND8(size) <= (size_t)(r->end - q)) {   /* ALIGN <= 8 did not fit */
+		set_area(r, q + ROUND8(size), r->end);
+		r->last = (uintptr_t)q | (ROUND8(size) - size);
+		region_debug_live(q, size);
+		add_owned(&r->size, size);
+		add_owned(&r->nalloc, 1);
+		return q;
 	}
 	tc_enter();
 	uint32_t n = (uint32_t)((size + BLOCK - 1) >> BLOCK_SHIFT), b;
@@ -779,13 +818,13 @@ static void *alloc_slow(region_t *r, size_t size, size_t align)
 	}
 	pool.meta[b].next = r->head;
 	r->head = b;
-	char *p = addr(b), *tail = p + size, *end = p + ((size_t)n << BLOCK_SHIFT);
-	if (end - tail > r->end - r->cur)
-		r->cur = tail, r->end = end;
-	r->last = r->big = p;   /* block starts are 4096-aligned: any ALIGN holds */
+	char *p = addr(b), *tail = p + ROUND8(size), *end = p + ((size_t)n << BLOCK_SHIFT);
+	if (end - tail > r->end - cur_of(r))
+		set_area(r, tail, end);
+	r->big = p;   /* block starts are 4096-aligned: any ALIGN holds */
+	r->last = (uintptr_t)p;
 	r->big_size = size;
 	region_debug_live(p, size);
-	fold(r);
 	add_owned(&r->size, size);
 	add_owned(&r->nalloc, 1);
 	return p;
@@ -796,19 +835,23 @@ static void *alloc_slow(region_t *r, size_t size, size_t align)
  * every caller, whatever its size heuristics say (a plain "inline" was left
  * out of line in a loop of the microbenchmarks), and a constant ALIGN folds
  * the argument checks away; tests/inline.sh checks the built programs for
- * calls to it. */
+ * calls to it. p = end - rem is aligned to ALIGN when rem is a multiple of
+ * it (end is 4096-aligned, rem a multiple of 8); the hint below tells
+ * callers' NULL tests that p is never NULL. */
 __attribute__((always_inline)) inline void *region_alloc(region_t *r, size_t size, size_t align)
 {
-	size_t a = align < REGION_MIN_ALIGN ? REGION_MIN_ALIGN : align;
-	uintptr_t p = ((uintptr_t)r->cur + a - 1) & ~(uintptr_t)(a - 1);
-	uintptr_t end = (uintptr_t)r->end;
+	uint64_t w = atomic_load_explicit(&r->bump, memory_order_relaxed);
+	size_t rem = BUMP_REM(w), bump = ROUND8(size);
 	if (__builtin_expect(align - 1 < REGION_MAX_ALIGN && !(align & (align - 1)) &&
-			p <= end && size - 1 < end - p, 1)) {
-		r->cur = (char *)p + size;
-		r->last = (char *)p;
-		add_owned(&r->tally, TALLY_ONE + size);
-		region_debug_live((void *)p, size);   /* nothing unless debugging */
-		return (void *)p;
+			(align <= 8 || !(rem & (align - 1))) && bump - 1 < rem, 1)) {
+		char *p = r->end - rem;
+		if (!p)
+			__builtin_unreachable();   /* p >= the block's start > 0 */
+		atomic_store_explicit(&r->bump, w - bump + BUMP_ONE + BUMP_SLACK(bump - size),
+			memory_order_relaxed);
+		r->last = (uintptr_t)p | (bump - size);
+		region_debug_live(p, size);   /* nothing unless debugging */
+		return p;
 	}
 	return alloc_slow(r, size, align);
 }
@@ -819,16 +862,18 @@ __attribute__((always_inline)) inline void *region_alloc(region_t *r, size_t siz
 int region_shrink(region_t *r, void *p, size_t size)
 {
 	REGION_ASSERT(r->magic == MAGIC);
-	char *q = p;
-	if (!q || q != r->last) {
+	char *q = p, *cur = cur_of(r);
+	if (!q || (uintptr_t)q != (r->last & ~(uintptr_t)7)) {
 		r->err = REGION_EINVAL;
 		return REGION_EINVAL;
 	}
-	size_t old = q == r->big ? r->big_size : (size_t)(r->cur - q);
+	size_t old = q == r->big ? r->big_size : (size_t)(cur - q) - (r->last & 7);
 	if (size < 1 || size > old) {
 		r->err = REGION_EINVAL;
 		return REGION_EINVAL;
 	}
+	fold(r);
+	char *tail = q + ROUND8(size);
 	if (q == r->big) {
 		tc_enter();
 		uint32_t b = blk(q), n = pool.meta[b].len, k = (uint32_t)((size + BLOCK - 1) >> BLOCK_SHIFT);
@@ -843,15 +888,15 @@ int region_shrink(region_t *r, void *p, size_t size)
 			struct run rest = {b + k, n - k};
 			give(&rest, 1);
 		}
-		if (bump_here || end - (q + size) > r->end - r->cur)
-			r->cur = q + size, r->end = end;
+		if (bump_here || end - tail > r->end - cur)
+			set_area(r, tail, end);
 		r->big_size = size;
 	} else {
 		region_debug_dead(q + size, old - size);
-		r->cur = q + size;
+		set_area(r, tail, r->end);
 	}
+	r->last = (uintptr_t)q | (ROUND8(size) - size);
 	size_t d = old - size;
-	fold(r);
 	atomic_store_explicit(&r->size, atomic_load_explicit(&r->size, memory_order_relaxed) - d,
 		memory_order_relaxed);
 	atomic_store_explicit(&r->retired, atomic_load_explicit(&r->retired, memory_order_relaxed) + d,
@@ -928,7 +973,7 @@ size_t region_size(const region_t *r)
 {
 	region_t *w = (region_t *)r;
 	return atomic_load_explicit(&w->size, memory_order_relaxed) +
-	       TALLY_BYTES(atomic_load_explicit(&w->tally, memory_order_relaxed));
+	       BUMP_BYTES(atomic_load_explicit(&w->bump, memory_order_relaxed));
 }
 
 /* Sums the live regions' own counters under their shards' locks, so the
@@ -940,9 +985,9 @@ void region_stats_get(struct region_stats *out)
 		/* Uncounted: the counts are of the program's acquisitions. */
 		pthread_mutex_lock(&pool.shards[i].lock.m);
 		for (struct region *r = pool.shards[i].list; r; r = r->next) {
-			uint64_t t = atomic_load_explicit(&r->tally, memory_order_relaxed);
-			uint64_t size = atomic_load_explicit(&r->size, memory_order_relaxed) + TALLY_BYTES(t);
-			allocs += atomic_load_explicit(&r->nalloc, memory_order_relaxed) + (t >> 32);
+			uint64_t w = atomic_load_explicit(&r->bump, memory_order_relaxed);
+			uint64_t size = atomic_load_explicit(&r->size, memory_order_relaxed) + BUMP_BYTES(w);
+			allocs += atomic_load_explicit(&r->nalloc, memory_order_relaxed) + BUMP_COUNT(w);
 			req += size + atomic_load_explicit(&r->retired, memory_order_relaxed);
 			live += size;
 		}
@@ -1007,7 +1052,7 @@ int region_pool_free_get(struct region_pool_free *out)
 	for (int i = 0; i < NSHARD; i++) {
 		lock_take(&pool.shards[i].lock);
 		for (struct region *r = pool.shards[i].list; r; r = r->next)
-			out->tail_waste_bytes += (uint64_t)(r->end - r->cur);
+			out->tail_waste_bytes += BUMP_REM(atomic_load_explicit(&r->bump, memory_order_relaxed));
 		lock_drop(&pool.shards[i].lock);
 	}
 	return 0;

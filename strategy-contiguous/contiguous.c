@@ -405,6 +405,8 @@ __attribute__((always_inline)) inline void *region_alloc(region_t *r, size_t siz
 	uintptr_t p = ((uintptr_t)r->top + a - 1) & ~(a - 1);
 	if (__builtin_expect(align - 1 < REGION_MAX_ALIGN && !(align & (align - 1)) &&
 			     size - 1 < (uintptr_t)r->lim - p, 1)) {
+		if (!p)
+			__builtin_unreachable();   /* p >= top > 0: callers need not test */
 		r->top = (char *)p + size;
 		r->last = (char *)p;
 		bump(&r->tally, TALLY_ONE + size);
