@@ -893,7 +893,7 @@ int main(void)
 	check_case_fork("pages-fail", t_pages_fail);
 	check_case_fork("pool-free", t_pool_free);
 	check_case_fork("count-wide", t_count_wide);
-	check_case("shrink-exact", t_shrink_exact);
+	check_case_fork("shrink-exact", t_shrink_exact);
 	static char names[16][64];
 	const char *const *pol = region_policies();
 	for (int i = 0; pol && pol[i] && i < 16; i++) {
