@@ -155,13 +155,14 @@ static const struct workload *find_workload(const char *name)
 	return NULL;
 }
 
-/* The valid workload names, comma separated, into BUF. */
+/* The names `run` takes, comma separated, into BUF. */
 static const char *workload_names(char *buf, size_t cap)
 {
 	size_t len = 0;
 	buf[0] = '\0';
 	for (int i = 0; wl_registry[i] && len < cap; i++)
-		len += snprintf(buf + len, cap - len, "%s%s", i ? ", " : "", wl_registry[i]->name);
+		if (strcmp(wl_registry[i]->name, "replay") != 0)   /* run by `replay FILE` */
+			len += snprintf(buf + len, cap - len, "%s%s", len ? ", " : "", wl_registry[i]->name);
 	return buf;
 }
 
