@@ -1,11 +1,12 @@
 /* region_debug.h: the backends' debug checks, graded by REGION_DEBUG as
  * mimalloc grades MI_DEBUG, and their poisoning of dead memory.
  *   0  no checks (what is measured)
- *   1  cheap assertions: arguments, magic numbers, a lock held where the
- *      code needs it (lock_held in lock.h)
- *   2  also fills dead memory (reset, destroy, a shrunk tail) with
- *      REGION_DEAD_BYTE and checks, when memory is handed out again, that it
- *      still holds the fill or zeros: a write after reset or destroy aborts
+ *   1  assertions on arguments, magic numbers and a lock held where the code
+ *      needs it (lock_held in lock.h), and dead memory (reset, destroy, a
+ *      shrunk tail) filled with REGION_DEAD_BYTE and checked, when handed
+ *      out again, to hold the fill or zeros: a write after reset or destroy
+ *      aborts
+ *   2  also the backends' internal assertions
  *   3  also expensive walks (every free list of the blocks pool, per call)
  * Under AddressSanitizer (SANITIZE=address) the strategies also poison dead
  * memory and unpoison what they hand out, so ASan reports a use after
@@ -45,7 +46,7 @@
 #define REGION_ASSERT_EXPENSIVE(cond) ((void)0)
 #endif
 
-/* ---- the fill pattern (REGION_DEBUG >= 2) ---------------------------------- */
+/* ---- the fill pattern (REGION_DEBUG >= 1) ---------------------------------- */
 
 #define REGION_DEAD_BYTE 0xdd
 /* Ranges past this are filled at their ends and zeroed (MADV_DONTNEED, the
@@ -58,7 +59,7 @@ static inline uintptr_t region_debug_pageup(uintptr_t a) { return (a + 4095) & ~
 /* Marks [p, p+n) dead. */
 static inline void region_debug_fill(void *p, size_t n)
 {
-#if REGION_DEBUG >= 2
+#if REGION_DEBUG >= 1
 	uintptr_t a = region_debug_pageup((uintptr_t)p), b = ((uintptr_t)p + n) & ~(uintptr_t)4095;
 	if (n <= 2 * REGION_DEBUG_SPAN || madvise((void *)a, b - a, MADV_DONTNEED) != 0) {
 		memset(p, REGION_DEAD_BYTE, n);
@@ -75,7 +76,7 @@ static inline void region_debug_fill(void *p, size_t n)
  * handed out, is the fill or zero (never used, or decommitted since). */
 static inline void region_debug_check_dead(const void *p, size_t n)
 {
-#if REGION_DEBUG >= 2
+#if REGION_DEBUG >= 1
 	const unsigned char *c = p;
 	for (size_t i = 0; i < n; i++) {
 		if (i == REGION_DEBUG_SPAN && n - i > REGION_DEBUG_SPAN)

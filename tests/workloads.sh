@@ -146,6 +146,8 @@ for b in $BACKENDS; do
 	# two thirds, so the retained footprint is flat over the last quarter.
 	if ! "$drv" policies | grep -qx retain; then
 		skip long-running-plateau "no retain policy"
+	elif grep -qE -- '-DREGION_DEBUG=[1-9]' "$BIN/../FLAGS" 2>/dev/null; then
+		skip long-running-plateau "a debug build refills and decommits dead memory, so RSS is not the workload's"
 	elif result long-running-plateau lr run long-running --quick --policy retain; then
 		get "$tmp/lr.csv" plateau_round cycles_run
 		if [[ $plateau_round =~ ^[0-9]+$ ]] && [ "$((4 * plateau_round))" -le "$((3 * cycles_run))" ]; then
