@@ -2,6 +2,7 @@
 cell the winning strategy with its ratio to the runner-up and interval, or
 why there is no winner, computed from this run."""
 from .. import registry
+from ..metrics import human, metric
 from ..results import NOT
 
 TITLE = "The answer on this machine"
@@ -15,6 +16,18 @@ def decode_cell(r):
     return cell if cell else NOT
 
 
+def stops(r, keys, name, phase):
+    """Each strategy's median reach on NAME and what stopped it, grouped:
+    "blocks 32 GiB (pool exhausted); contiguous, wide-offsets 64 GiB (the
+    workload's ceiling)". A tie at the ceiling is then read as a tie."""
+    from .capacity import stop
+    groups = {}
+    for k in keys:
+        v = r.median(k, name)
+        groups.setdefault((human(v, metric(name).unit), stop(r, k, phase)), []).append(r.label(k))
+    return "; ".join(f"{', '.join(ls)} {v} ({why})" for (v, why), ls in groups.items())
+
+
 def write(r, anchor):
     strat = lambda wl: r.keys(wl, default_only=True, strategies_only=True)
     refs = [k for k in (r.key("binary-trees", "blocks"), r.key("binary-trees", "wide-offsets")) if k]
@@ -23,9 +36,11 @@ def write(r, anchor):
     share = [k for k in strat("fork-share")]
     rows = [
         ("Total capacity: the most bytes one process allocates",
+         stops(r, strat("capacity"), "extra.max_total_bytes", "phase1") + ": " +
          r.answer(strat("capacity"), "extra.max_total_bytes", what="allocates the most "),
          "capacity phase 1, bytes allocated until a limit", anchor("Capacity and live regions")),
         ("Live regions: the most regions alive at once",
+         stops(r, strat("capacity"), "extra.max_live_regions", "phase2") + ": " +
          r.answer(strat("capacity"), "extra.max_live_regions", what="keeps the most alive "),
          "capacity phase 2, regions alive until a limit", anchor("Capacity and live regions")),
         ("Serialization: writing a region to a file",
