@@ -110,11 +110,11 @@ def write(r):
         if ib is not None and ig is not None:
             saves = ("the base load that GS saves." if ib - ig >= 0.5
                      else "the base stays in a register, so GS saves nothing here.")
-            out += [f"Counted exactly by callgrind, blocks runs {sig(ib - ig)} more instructions per read than "
+            out += [f"Counted exactly by callgrind, blocks runs {sig(ib - ig)} more instruction(s) per read than "
                     f"blocks-gs: {saves} Timings on a shared machine may not resolve one instruction.", ""]
     out += ["Which case a runtime's code resembles: code a compiler generates for a loop over a heap (a JIT's "
             "compiled loop, an inlined field access) keeps the heap base in a register, as in decode_sum, where "
-            "RIP-relative and GS both cost one instruction per access. The note's two instructions appear where "
+            "RIP-relative and GS both cost one instruction per access. The two instructions of docs/question.md appear where "
             "the base cannot stay in a register: accesses spread across calls, such as hand-written runtime "
             "functions and syscall wrappers in C that each touch a few fields, as in decode_call.", ""]
     out += asm_section(run)
