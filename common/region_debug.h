@@ -161,9 +161,12 @@ void __asan_storeN(void *p, long n);
 #define REGION_ASAN_STORE(p, n) ((void)0)
 #endif
 
-/* Memory dies (reset, destroy, a shrunk tail): filled, then poisoned. */
+/* Memory dies (reset, destroy, a shrunk tail): filled, then poisoned. Part
+ * of it may be dead already (a shrunk tail inside a destroyed run), so it is
+ * unpoisoned for the fill first. */
 static inline void region_debug_dead(void *p, size_t n)
 {
+	REGION_UNPOISON(p, n);
 	region_debug_fill(p, n);
 	REGION_POISON(p, n);
 }
