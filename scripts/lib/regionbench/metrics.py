@@ -10,10 +10,12 @@ MIB = 1048576.0
 GIB = 1073741824.0
 
 # name, label, unit (bytes, s, ops/s, faults, calls, ...), better (lower or
-# higher), speed (a timing, judged only on runs of 0.1 s and longer).
-Metric = namedtuple("Metric", "name label unit better speed")
+# higher), speed (a timing, judged only on runs of 0.1 s and longer),
+# derived (computed from other figures for the report and the sweep plots,
+# not written to stats.csv).
+Metric = namedtuple("Metric", "name label unit better speed derived", defaults=(False,))
 
-CORE = [
+METRICS = [
     Metric("wall_s", "wall time", "s", "lower", True),
     Metric("ops_per_s", "throughput", "ops/s", "higher", True),
     Metric("user_s", "user time", "s", "lower", True),
@@ -30,17 +32,14 @@ CORE = [
     Metric("madvise_calls", "madvise calls", "calls", "lower", False),
     Metric("mmap_calls", "mmap calls", "calls", "lower", False),
     Metric("munmap_calls", "munmap calls", "calls", "lower", False),
+    Metric("ops_per_thread", "throughput per thread", "ops/s", "higher", True, True),
+    Metric("ns_per_op", "time per op", "ns", "lower", True, True),
+    Metric("alloc_per_returned", "bytes allocated per byte returned", "", "lower", False, True),
+    Metric("lock_contended_share", "share of lock acquisitions that waited", "", "lower", False, True),
+    Metric("syscalls", "mmap+munmap+madvise+mprotect calls", "calls", "lower", False, True),
 ]
-# Figures derived from others (not written to stats.csv; used by the report
-# and the sweep plots).
-DERIVED = [
-    Metric("ops_per_thread", "throughput per thread", "ops/s", "higher", True),
-    Metric("ns_per_op", "time per op", "ns", "lower", True),
-    Metric("alloc_per_returned", "bytes allocated per byte returned", "", "lower", False),
-    Metric("lock_contended_share", "share of lock acquisitions that waited", "", "lower", False),
-    Metric("syscalls", "mmap+munmap+madvise+mprotect calls", "calls", "lower", False),
-]
-BY_NAME = {m.name: m for m in CORE + DERIVED}
+CORE = [m for m in METRICS if not m.derived]
+BY_NAME = {m.name: m for m in METRICS}
 
 # Extra fields whose better direction is known; other numeric extras are
 # kept in stats.csv with direction "lower" only when named *_bytes/_ns/_s.
