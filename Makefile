@@ -99,13 +99,13 @@ BASE_LDFLAGS := $(SANFLAGS) $(CFLAGS) $(LDFLAGS)
 LIBS := -lz -lm -lpthread
 
 # ---- shared sources ----------------------------------------------------------
-# COMMON: linked into every program. DRIVER: the regionbench executable.
-# Tests: every tests/test-*.c is one program per backend, with tests/check.c.
-# common/ is layered: the API and page source at its top, the bench harness
-# in common/harness/, trace parsing and writing in common/trace/.
-COMMON_SRCS := $(wildcard common/*.c common/trace/*.c) \
-	$(filter-out common/harness/driver.c,$(wildcard common/harness/*.c))
-DRIVER_SRCS := common/harness/driver.c $(wildcard workloads/*.c)
+# common/ is layered, and each program links the layers it uses. COMMON
+# (the API and page source, common/*.c) goes into every program with its
+# backend; DRIVER adds the bench harness (common/harness/), trace parsing
+# and writing (common/trace/) and the workloads. Tests: every
+# tests/test-*.c is one program per backend, with tests/check.c.
+COMMON_SRCS := $(wildcard common/*.c)
+DRIVER_SRCS := $(wildcard common/harness/*.c common/trace/*.c workloads/*.c)
 # test-trace (parser and writer) needs no backend: built once, run by tests/trace.sh.
 TEST_SRCS := $(filter-out tests/test-trace.c,$(wildcard tests/test-*.c))
 TEST_PROGS := $(patsubst tests/%.c,%,$(TEST_SRCS))
