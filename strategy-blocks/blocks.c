@@ -40,24 +40,26 @@
 
 /* Reclaim policies, for free runs in the shared pool (thread caches, at most
  * 64 blocks a thread, always stay resident):
- *   decay     free blocks stay resident until resident free memory passes
- *             BLOCKS_DECAY_BYTES (then the largest runs go back until half is
- *             left) or until no resident free block has been reused for
- *             BLOCKS_DECAY_MS (then all go back). Checked whenever a thread
- *             calls into the pool; no background thread, so an idle program
- *             keeps what it had until its next pool call.
+ *   decay     resident free blocks are kept for reuse up to BLOCKS_DECAY_PCT
+ *             percent of the most blocks in use in this epoch or the last
+ *             (the largest runs go back first), and blocks that stayed free
+ *             through a whole epoch of BLOCKS_DECAY_MS go back at its end.
+ *             Checked whenever a thread calls into the pool; no background
+ *             thread, so an idle program keeps what it had until its next
+ *             pool call.
  *   retain    free blocks stay resident (the pool only grows).
  *   decommit  free blocks go back at once, one pages_decommit per maximal run
  *             of a batch, before they re-enter the pool.
  * decay is the default: retain never returns a spike's memory, and decommit
- * pays an madvise plus a refault (docs/policies.md: about 0.1 + 2 us a page) for
- * every block passing through the pool, while decay bounds resident free
- * memory and still lets churning programs reuse warm blocks. */
-#ifndef BLOCKS_DECAY_BYTES
-#define BLOCKS_DECAY_BYTES ((uint64_t)32 << 20)
+ * pays an madvise plus a refault (docs/policies.md: about 0.1 + 2 us a page)
+ * for every block passing through the pool. decay bounds the footprint to
+ * twice the recent peak in use and returns what a program stopped using
+ * within two epochs; docs/policies.md has the sweep its two figures come from. */
+#ifndef BLOCKS_DECAY_PCT
+#define BLOCKS_DECAY_PCT 100
 #endif
 #ifndef BLOCKS_DECAY_MS
-#define BLOCKS_DECAY_MS 1000
+#define BLOCKS_DECAY_MS 5
 #endif
 
 #define CACHE_CAP 64    /* single blocks a thread keeps at most */
@@ -194,7 +196,9 @@ static struct pool {
 
 	struct lock lock;
 	struct heap dirty, clean;
-	uint64_t dirty_used_ms;      /* when resident free blocks were last reused */
+	uint64_t epoch_ms;           /* when this decay epoch began */
+	uint64_t dirty_low;          /* fewest resident free blocks in this epoch */
+	uint64_t used_high, used_prev;   /* most blocks in use in this epoch, and in the last */
 
 	_Atomic uint64_t chunks;     /* blocks held by regions and thread caches */
 	_Atomic uint64_t committed;  /* blocks committed, block 0 included */
@@ -245,7 +249,7 @@ static inline uint32_t blk(const void *p) { return (uint32_t)(((const char *)p -
 static uint64_t now_ms(void)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
@@ -386,9 +390,14 @@ static void insert(uint32_t b, uint32_t n, uint32_t state)
 		unlink_run(h, b + n);
 		n += r;
 	}
-	if (state == S_DIRTY && !pool.dirty.blocks && pool.policy == P_DECAY)
-		pool.dirty_used_ms = now_ms();   /* the decay clock starts with the first */
 	push(h, b, n, state);
+}
+
+/* Notes that resident free blocks were taken (the epoch's low mark). */
+static inline void dirty_taken(void)
+{
+	if (pool.dirty.blocks < pool.dirty_low)
+		pool.dirty_low = pool.dirty.blocks;
 }
 
 /* Decommits dirty runs, largest first, until at most KEEP blocks are dirty.
@@ -405,18 +414,27 @@ static void purge(uint64_t keep)
 		atomic_fetch_sub_explicit(&pool.committed, n, memory_order_relaxed);
 		insert(b, n, S_CLEAN);
 	}
+	dirty_taken();
 }
 
-/* The decay rule (see BLOCKS_DECAY_BYTES), run on every pool call. */
+/* The decay rule (see BLOCKS_DECAY_PCT), run on every pool call. */
 static void decay(void)
 {
-	if (pool.policy != P_DECAY || !pool.dirty.blocks)
+	if (pool.policy != P_DECAY)
 		return;
-	const uint64_t high = BLOCKS_DECAY_BYTES / BLOCK;
-	if (pool.dirty.blocks > high)
-		purge(high / 2);
-	else if (now_ms() - pool.dirty_used_ms >= BLOCKS_DECAY_MS)
-		purge(0);
+	uint64_t used = atomic_load_explicit(&pool.chunks, memory_order_relaxed);
+	if (used > pool.used_high)
+		pool.used_high = used;
+	uint64_t peak = pool.used_high > pool.used_prev ? pool.used_high : pool.used_prev;
+	purge(peak * BLOCKS_DECAY_PCT / 100);
+	uint64_t now = now_ms();
+	if (now - pool.epoch_ms >= BLOCKS_DECAY_MS) {
+		purge(pool.dirty.blocks - pool.dirty_low);   /* free all epoch long */
+		pool.epoch_ms = now;
+		pool.dirty_low = pool.dirty.blocks;
+		pool.used_prev = pool.used_high;
+		pool.used_high = used;
+	}
 }
 
 /* ---- taking from and giving to the pool ------------------------------------------- */
@@ -476,8 +494,7 @@ static int refill(void)
 			got += n;
 		}
 	}
-	if (k && !was_clean[0] && pool.policy == P_DECAY)
-		pool.dirty_used_ms = now_ms();
+	dirty_taken();
 	atomic_fetch_add_explicit(&pool.chunks, got, memory_order_relaxed);
 	HEAPS_OK();
 	lock_drop(&pool.lock);
@@ -535,8 +552,8 @@ static void give(struct run *rs, int k)
 	lock_take(&pool.lock);
 	for (int i = 0; i < k; i++)
 		insert(rs[i].b, rs[i].n, state[i]);
+	decay();   /* before the blocks leave chunks, so the epoch's peak counts them */
 	atomic_fetch_sub_explicit(&pool.chunks, total, memory_order_relaxed);
-	decay();
 	HEAPS_OK();
 	lock_drop(&pool.lock);
 }
@@ -602,8 +619,7 @@ static uint32_t take_run(uint32_t n, int *err)
 		uint32_t b = find(&pool.dirty, n);
 		if (b) {
 			carve(&pool.dirty, b, n);
-			if (pool.policy == P_DECAY)
-				pool.dirty_used_ms = now_ms();
+			dirty_taken();
 		} else if ((b = find(&pool.clean, n))) {
 			carve(&pool.clean, b, n);
 			from_clean = true;

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "check.h"
 #include "pages.h"
@@ -362,6 +363,46 @@ static void t_policy(void)
 	region_stats_get(&s);
 	CHECK(s.regions_live == 0 && s.bytes_live == 0, "%llu regions, %llu bytes live",
 		(unsigned long long)s.regions_live, (unsigned long long)s.bytes_live);
+}
+
+/* Under "decay" (a strategy with a shared pool that has it), memory a
+ * program stopped using goes back after a few idle epochs of the pool's
+ * clock (milliseconds), at its next pool calls: 16 MiB freed, then three
+ * 20 ms pauses, each followed by a pool call, must leave under 4 MiB
+ * committed. */
+static void t_decay_idle(void)
+{
+	const char *const *pol = region_policies();
+	int has = 0;
+	for (int i = 0; pol && pol[i]; i++)
+		has |= strcmp(pol[i], "decay") == 0;
+	if (!has) {
+		check_skip("no decay policy");
+		return;
+	}
+	REQUIRE(region_policy_set("decay") == 0);
+	region_t *r;
+	REQUIRE(region_create(&r) == 0);
+	for (int i = 0; i < 256; i++) {
+		char *p = region_alloc(r, 64 << 10, 8);
+		REQUIRE(p, "%s", region_strerror(region_error(r)));
+		memset(p, 1, 64 << 10);
+	}
+	region_destroy(r);
+	struct region_stats s;
+	region_stats_get(&s);
+	uint64_t before = s.bytes_committed;
+	for (int i = 0; i < 3; i++) {
+		struct timespec pause = { 0, 20 * 1000 * 1000 };
+		nanosleep(&pause, NULL);
+		REQUIRE(region_create(&r) == 0);
+		REQUIRE(region_alloc(r, 1 << 20, 8));   /* a run: a pool call */
+		region_destroy(r);
+	}
+	region_stats_get(&s);
+	CHECK(before >= (16u << 20) && s.bytes_committed < (4u << 20),
+	      "committed %llu bytes after the free, %llu after the pauses",
+	      (unsigned long long)before, (unsigned long long)s.bytes_committed);
 }
 
 /* ---- cases in the test process -------------------------------------------- */
@@ -894,6 +935,7 @@ int main(void)
 	check_case_fork("pool-free", t_pool_free);
 	check_case_fork("count-wide", t_count_wide);
 	check_case_fork("shrink-exact", t_shrink_exact);
+	check_case_fork("decay-idle", t_decay_idle);
 	static char names[16][64];
 	const char *const *pol = region_policies();
 	for (int i = 0; pol && pol[i] && i < 16; i++) {
