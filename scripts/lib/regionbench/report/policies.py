@@ -48,10 +48,42 @@ def workload(r, wl):
     return out
 
 
+def defaults(r, wls):
+    """Each strategy's default policy against its fastest and its leanest
+    policy in this run (medians), per workload run under every policy."""
+    rows = []
+    for wl in wls:
+        by = {}
+        for k in r.keys(wl, strategies_only=True):
+            if not k[2].endswith("+thp"):
+                by.setdefault(k[1], []).append(k)
+        for b, ks in by.items():
+            if len(ks) < 2:
+                continue
+            cols = []
+            for name in ("wall_s", "mean_rss_bytes"):
+                have = [(r.median(k, name), k) for k in ks if r.median(k, name) is not None]
+                if not have or not min(have)[0] or r.median(ks[0], name) is None:
+                    cols += [NOT, ""]
+                    continue
+                lo, best = min(have)
+                cols += [f"{r.median(ks[0], name) / lo:.2f}", best[2]]
+            rows.append([wl, b, ks[0][2]] + cols)
+    if not rows:
+        return []
+    return ["Each strategy's default policy against the best of its policies in this run: its median wall time "
+            "over the fastest policy's, its median mean RSS over the leanest policy's (1.00: the default is "
+            "the best). Why each default was chosen, from a sweep over every workload: docs/policies.md.", "",
+            r.table(["workload", "strategy", "default", "time x fastest", "fastest", "mean RSS x leanest",
+                     "leanest"], rows), ""]
+
+
 def write(r):
     out = ["Every policy of every backend, with the time it took next to the memory it held: medians with 95% "
            "intervals (MiB, s). Mean RSS is weighted by time over the run; a +thp row asked for transparent "
            "huge pages. Strategies: " + ", ".join(registry.strategies("bench")) + ".", ""]
-    for wl in ("long-running", "request-server"):
+    wls = ("long-running", "request-server")
+    out += defaults(r, wls)
+    for wl in wls:
         out += [f"### {wl}", ""] + workload(r, wl)
     return out
