@@ -14,6 +14,9 @@
 #include <stdint.h>
 
 #define MIN_DEPTH 4
+/* Progress is reported per subtree of this depth (2047 nodes), not per
+ * node, so that counting adds no work to the allocation loop. */
+#define REPORT_DEPTH 10
 
 struct node {
 	region_ref_t left, right;   /* both REGION_REF_NULL in a leaf */
@@ -22,10 +25,14 @@ struct node {
 struct builder {
 	region_t *r;
 	struct wl_ctx *ctx;
-	uint64_t pending;   /* nodes made and not yet reported */
-	uint64_t batch;     /* nodes per progress report */
 	int err;            /* first allocation failure, or 0 */
 };
+
+/* Nodes in a tree of DEPTH. */
+static uint64_t nodes(int depth)
+{
+	return ((uint64_t)2 << depth) - 1;
+}
 
 /* Makes a tree of DEPTH in b->r and returns its root's reference, or
  * REGION_REF_NULL with b->err set when an allocation failed. */
@@ -36,21 +43,29 @@ static region_ref_t make(struct builder *b, int depth)
 		b->err = region_error(b->r);
 		return REGION_REF_NULL;
 	}
-	if (++b->pending == b->batch) {
-		wl_progress(b->ctx, b->batch);
-		b->pending = 0;
-	}
 	if (depth > 0) {
-		n->left = make(b, depth - 1);
-		if (b->err)
+		/* A node's reference is never REGION_REF_NULL: that says failure. */
+		if ((n->left = make(b, depth - 1)) == REGION_REF_NULL)
 			return REGION_REF_NULL;
-		n->right = make(b, depth - 1);
-		if (b->err)
+		if ((n->right = make(b, depth - 1)) == REGION_REF_NULL)
 			return REGION_REF_NULL;
 	} else {
 		n->left = n->right = REGION_REF_NULL;
 	}
+	if (depth == REPORT_DEPTH)
+		wl_progress(b->ctx, nodes(REPORT_DEPTH));
 	return region_ref(b->r, n);
+}
+
+/* make, with every node counted as progress: the subtrees of REPORT_DEPTH
+ * were as they were made, the rest is now. */
+static region_ref_t tree(struct builder *b, int depth)
+{
+	region_ref_t t = make(b, depth);
+	if (t != REGION_REF_NULL)
+		wl_progress(b->ctx, nodes(depth) - (depth < REPORT_DEPTH ? 0 :
+			((uint64_t)1 << (depth - REPORT_DEPTH)) * nodes(REPORT_DEPTH)));
+	return t;
 }
 
 /* The Benchmarks Game checksum: the number of nodes. Fields are read
@@ -85,9 +100,7 @@ static int run(struct wl_ctx *ctx, FILE *out)
 		total += ((uint64_t)1 << (max_depth - d + MIN_DEPTH)) * (((uint64_t)2 << d) - 1);
 	wl_set_total_ops(ctx, total);
 
-	/* About a thousand reports, so samples are evenly spread. */
-	struct builder b = { .ctx = ctx, .batch = total / 1024 ? total / 1024 : 1 };
-	b.batch = b.batch > 4096 ? 4096 : b.batch;
+	struct builder b = { .ctx = ctx };
 	region_t *long_lived = NULL;
 	int err;
 	const char *what;
@@ -96,7 +109,7 @@ static int run(struct wl_ctx *ctx, FILE *out)
 	if ((err = fresh(ctx, &b.r)))
 		goto fail;
 	what = "building the stretch tree";
-	region_ref_t t = make(&b, stretch);
+	region_ref_t t = tree(&b, stretch);
 	if ((err = b.err))
 		goto fail_region;
 	fprintf(out, "stretch tree of depth %d\t check: %jd\n", stretch,
@@ -110,7 +123,7 @@ static int run(struct wl_ctx *ctx, FILE *out)
 		goto fail;
 	b.r = long_lived;
 	what = "building the long-lived tree";
-	region_ref_t long_tree = make(&b, max_depth);
+	region_ref_t long_tree = tree(&b, max_depth);
 	if ((err = b.err))
 		goto fail_region;
 	wl_sample(ctx);
@@ -123,7 +136,7 @@ static int run(struct wl_ctx *ctx, FILE *out)
 			goto fail_long;
 		what = "building a short-lived tree";
 		for (int64_t i = 0; i < iterations; i++) {
-			t = make(&b, d);
+			t = tree(&b, d);
 			if ((err = b.err))
 				goto fail_region;
 			sum += check(b.r, t);
@@ -139,7 +152,6 @@ static int run(struct wl_ctx *ctx, FILE *out)
 	fprintf(out, "long lived tree of depth %d\t check: %jd\n", max_depth,
 		(intmax_t)check(long_lived, long_tree));
 	wl_destroy(long_lived);
-	wl_progress(ctx, b.pending);
 	return 0;
 
 fail_region:
