@@ -24,4 +24,10 @@ def write(r):
         if c:
             out += ["Strategies by wall time: " + "; ".join(r.says(k, c[0], "wall_s") for k in strat if k != c[0])
                     + ".", ""]
+        apr, blocks = r.key(wl, "apr"), r.key(wl, "blocks")
+        if wl == "binary-trees" and apr and blocks:
+            # The program follows the Benchmarks Game's C version with APR pools.
+            out += ["Against the APR-pools program binary-trees follows: "
+                    + r.says(apr, blocks, "wall_s") + "; " + r.says(apr, blocks, "peak_rss_above_start_bytes")
+                    + ".", ""]
     return out if any_rows else [f"Speed was {NOT}."]
