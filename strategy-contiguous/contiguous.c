@@ -3,8 +3,9 @@
  * are (p - base) >> 3 (docs/question.md, answer 2). Keeps base+HDR <= top <= end <=
  * base+len, the header's page committed, hwm >= what was touched since the
  * last decommit. Policies (reset / destroy; create reuses cached ones LIFO):
- * trim[:KIB] (default, 16): reset and destroy keep the first KIB resident and
- *   decommit the rest in one call; destroy caches. decommit: the same down to
+ * trim[:KIB[/RKIB]] (default 16/256): destroy keeps the first KIB resident,
+ *   reset the first RKIB (KIB when not given), and each decommits the rest
+ *   in one call; destroy caches. decommit: the same down to
  *   the header's page. unmap: reset as trim:64; destroy munmaps. lazy:
  *   decommit with MADV_FREE. retain: reset and destroy keep every page (the
  *   inflation case). Why trim:16 is the default: docs/policies.md. */
@@ -27,7 +28,8 @@
 #define FIRST_STEP ((size_t)64 << 10)   /* first commit of a fresh region */
 #define STEP_CAP ((size_t)16 << 20)     /* commits grow geometrically up to this */
 #define HUGE_ALIGN ((size_t)2 << 20)    /* THP needs 2 MiB aligned ranges */
-#define TRIM_DEFAULT_KIB 16
+#define TRIM_DEFAULT_KIB 16          /* destroyed regions, which wait in the cache */
+#define TRIM_DEFAULT_RESET_KIB 256   /* reset regions, which their owner refills */
 /* Cached reservations, at most. Each holds 32 GiB of the ~128 TiB user space,
  * about 8 KiB of page tables and, under retain/trim, its resident pages; 64
  * covers the regions a request server or nested phases free and re-create in
@@ -70,8 +72,9 @@ static struct pool {
 	struct region *cache;      /* released reservations, newest first */
 	size_t cached;             /* may pass CACHE_MAX only when munmap failed */
 	int policy;
-	size_t trim_keep;
-	char policy_name[32];
+	size_t trim_keep;          /* bytes trim keeps resident in a destroyed region */
+	size_t trim_reset;         /* and in a reset one */
+	char policy_name[48];
 	uint64_t limit;            /* each region's reservation */
 
 	_Atomic uint64_t dead_allocs, dead_requested;   /* of reset epochs and destroyed regions */
@@ -82,7 +85,8 @@ static struct pool {
 	.lock = LOCK_INIT,
 	.policy = P_TRIM,
 	.trim_keep = (size_t)TRIM_DEFAULT_KIB << 10,
-	.policy_name = "trim:16",
+	.trim_reset = (size_t)TRIM_DEFAULT_RESET_KIB << 10,
+	.policy_name = "trim:16/256",
 	.limit = 32 * GIB,
 };
 
@@ -155,7 +159,7 @@ static int settle(struct region *r, size_t keep, int how)
 
 /* What each policy keeps resident (bytes from the base; the rest of what was
  * used is decommitted in one call). Reset: unmap 64 KiB, decommit and lazy
- * the header's page, retain all, trim N. Destroy and reuse of a cached
+ * the header's page, retain all, trim RKIB. Destroy and reuse of a cached
  * reservation: the same but unmap munmaps instead of caching; a full cache
  * (CACHE_MAX) makes every policy munmap. */
 static size_t keep_reset(void)
@@ -163,7 +167,7 @@ static size_t keep_reset(void)
 	switch (pool.policy) {
 	case P_UNMAP: return FIRST_STEP;
 	case P_RETAIN: return SIZE_MAX;
-	case P_TRIM: return pool.trim_keep;
+	case P_TRIM: return pool.trim_reset;
 	default: return PAGES_SIZE;   /* the header's page */
 	}
 }
@@ -520,31 +524,51 @@ const char *const *region_policies(void)
 	return names;
 }
 
-/* Accepts a name of region_policies(), or "trim:KIB". Only while no region
- * is live; leaving for unmap releases the cache (what munmap refuses stays). */
+/* KIB parsed from S up to STOP (a character or NUL) into *OUT bytes; the
+ * rest of S after it in *END. 0, or REGION_EINVAL. */
+static int parse_kib(const char *s, char stop, size_t *out, const char **end)
+{
+	uint64_t kib = 0;
+	if (!*s || *s == stop)
+		return REGION_EINVAL;
+	for (; *s && *s != stop; s++) {
+		if (*s < '0' || *s > '9' || kib > MAX_LEN >> 10)
+			return REGION_EINVAL;
+		kib = kib * 10 + (uint64_t)(*s - '0');
+	}
+	if (kib > MAX_LEN >> 10)
+		return REGION_EINVAL;
+	*out = (size_t)kib << 10;
+	*end = s;
+	return 0;
+}
+
+/* At least the header's page, in whole pages. */
+static size_t floor_of(size_t keep)
+{
+	return (size_t)pageup((char *)(keep < PAGES_SIZE ? PAGES_SIZE : keep));
+}
+
+/* Accepts a name of region_policies() ("trim" is trim:16/256), or
+ * "trim:KIB" or "trim:KIB/RKIB". Only while no region is live; leaving for
+ * unmap releases the cache (what munmap refuses stays). */
 int region_policy_set(const char *name)
 {
 	int p = -1;
-	size_t keep = (size_t)TRIM_DEFAULT_KIB << 10;
+	size_t keep = (size_t)TRIM_DEFAULT_KIB << 10, reset = (size_t)TRIM_DEFAULT_RESET_KIB << 10;
 	if (!name)
 		return REGION_EINVAL;
 	for (int i = 0; names[i]; i++)
 		if (strcmp(name, names[i]) == 0)
 			p = i;
 	if (p < 0 && strncmp(name, "trim:", 5) == 0) {
-		const char *s = name + 5;
-		uint64_t kib = 0;
-		if (!*s)
+		const char *end;
+		if (parse_kib(name + 5, '/', &keep, &end) != 0)
 			return REGION_EINVAL;
-		for (; *s; s++) {
-			if (*s < '0' || *s > '9' || kib > MAX_LEN >> 10)
-				return REGION_EINVAL;
-			kib = kib * 10 + (uint64_t)(*s - '0');
-		}
-		if (kib > MAX_LEN >> 10)
+		reset = keep;
+		if (*end == '/' && parse_kib(end + 1, 0, &reset, &end) != 0)
 			return REGION_EINVAL;
 		p = P_TRIM;
-		keep = (size_t)kib << 10;
 	}
 	if (p < 0)
 		return REGION_EINVAL;
@@ -554,9 +578,12 @@ int region_policy_set(const char *name)
 		return REGION_EINVAL;
 	}
 	pool.policy = p;
-	/* The header's page always stays. */
-	pool.trim_keep = (size_t)pageup((char *)(keep < PAGES_SIZE ? PAGES_SIZE : keep));
-	if (p == P_TRIM)
+	pool.trim_keep = floor_of(keep);
+	pool.trim_reset = floor_of(reset);
+	if (p == P_TRIM && pool.trim_reset != pool.trim_keep)
+		snprintf(pool.policy_name, sizeof pool.policy_name, "trim:%zu/%zu",
+			 pool.trim_keep >> 10, pool.trim_reset >> 10);
+	else if (p == P_TRIM)
 		snprintf(pool.policy_name, sizeof pool.policy_name, "trim:%zu", pool.trim_keep >> 10);
 	else
 		snprintf(pool.policy_name, sizeof pool.policy_name, "%s", names[p]);
