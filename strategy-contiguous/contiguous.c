@@ -1,14 +1,15 @@
 /* contiguous.c: each region is its own reservation (32 GiB), bump allocated
  * from a header at its base, so offset 0 is never an allocation; references
- * are (p - base) >> 3 (docs/question.md, answer 2). Keeps base+HDR <= top <= end <=
- * base+len, the header's page committed, hwm >= what was touched since the
- * last decommit. Policies (reset / destroy; create reuses cached ones LIFO):
+ * are (p - base) >> 3 (docs/question.md, answer 2). Keeps base+HDR <= top <=
+ * wend <= end <= base+len with top 8-aligned, the header's page committed,
+ * hwm >= what was touched since the last decommit. Policies (reset / destroy;
+ * create reuses cached ones LIFO):
  * trim[:KIB[/RKIB]] (default 16/256): destroy keeps the first KIB resident,
  *   reset the first RKIB (KIB when not given), and each decommits the rest
  *   in one call; destroy caches. decommit: the same down to
  *   the header's page. unmap: reset as trim:64; destroy munmaps. lazy:
  *   decommit with MADV_FREE. retain: reset and destroy keep every page (the
- *   inflation case). Why trim:16 is the default: docs/policies.md. */
+ *   inflation case). Why trim:16/256 is the default: docs/policies.md. */
 #include "region.h"
 #include "pages.h"
 #include "list.h"
@@ -38,18 +39,27 @@
 
 /* The header at each reservation's base. Only the owner thread touches it,
  * except the links (under lock) and the counters region_stats_get reads:
- * single-writer relaxed atomics, plain loads and stores on x86-64. The fast
- * path counts into tally alone, one add for both figures; it bumps only up
- * to lim, at most WINDOW past where the tally was last folded into allocs
- * and bytes, so neither half of the tally can overflow its 32 bits. */
+ * single-writer relaxed atomics, plain loads and stores on x86-64.
+ *
+ * The fast path bumps within a window [wend - rem, wend) whose end wend is
+ * page aligned, at most WINDOW bytes long and inside what is committed; top
+ * is wend - rem. Its whole state is one word, changed with one add per
+ * allocation (docs/fast-path.md: a second word carried through memory per
+ * allocation cost up to a whole raw bump), laid out as blocks.c's:
+ *   bits  0-15  rem    bytes left in the window (a multiple of 8)
+ *   bits 16-31  count  allocations since the last fold
+ *   bits 32-47  slack  bumped bytes not requested (rounding to 8, padding)
+ *   bits 48-63  rem0   rem at the last fold
+ * Requested bytes since the fold are rem0 - rem - slack; no field passes
+ * WINDOW, so no add carries out of its field. The slow path opens the next
+ * window and, like shrink and reset, folds the counts into allocs and bytes. */
 struct region {
-	char *top;                 /* next free byte */
-	char *lim;                 /* the fast path's end: end, or a page-aligned WINDOW past top */
-	char *last;                /* newest allocation, for region_shrink */
-	_Atomic uint64_t tally;    /* allocations << 32 | their bytes, since the last fold */
+	_Atomic uint64_t bump;     /* rem | count << 16 | slack << 32 | rem0 << 48 */
+	char *wend;                /* the window's end */
+	uintptr_t last;            /* newest allocation | its rounding (0-7), for region_shrink; 0: none */
 	char *end;                 /* committed end */
-	_Atomic uint64_t allocs;   /* since create or reset, tally aside */
-	_Atomic uint64_t bytes;    /* requested since create or reset, tally aside */
+	_Atomic uint64_t allocs;   /* since create or reset, bump aside */
+	_Atomic uint64_t bytes;    /* requested since create or reset, bump aside */
 	_Atomic uint64_t shrunk;   /* of those, given back by region_shrink */
 	char *hwm;                 /* top may have been this high since the last decommit */
 	size_t len;                /* the reservation's size */
@@ -93,8 +103,8 @@ static struct pool {
 static void add(_Atomic uint64_t *c, uint64_t n) { atomic_fetch_add_explicit(c, n, memory_order_relaxed); }
 static void sub(_Atomic uint64_t *c, uint64_t n) { atomic_fetch_sub_explicit(c, n, memory_order_relaxed); }
 
-/* Single-writer increment: no locked instruction on the fast path. */
-static inline void bump(_Atomic uint64_t *c, uint64_t n)
+/* Single-writer add: no locked instruction. */
+static inline void add_owned(_Atomic uint64_t *c, uint64_t n)
 {
 	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + n, memory_order_relaxed);
 }
@@ -104,22 +114,31 @@ static inline char *pageup(const char *p)
 	return (char *)(((uintptr_t)p + PAGES_SIZE - 1) & ~(uintptr_t)(PAGES_SIZE - 1));
 }
 
-#define TALLY_ONE ((uint64_t)1 << 32)
-#define TALLY_BYTES(t) ((t) & (TALLY_ONE - 1))
-#define WINDOW ((size_t)1 << 31)
+#define WINDOW ((size_t)32 << 10)
+#define BUMP_REM(w) ((w) & 0xffff)
+#define BUMP_COUNT(w) ((w) >> 16 & 0xffff)
+#define BUMP_BYTES(w) (((w) >> 48) - BUMP_REM(w) - ((w) >> 32 & 0xffff))
+#define BUMP_ONE ((uint64_t)1 << 16)
+#define BUMP_SLACK(n) ((uint64_t)(n) << 32)
+#define ROUND8(n) (((n) + 7) & ~(size_t)7)
 
-/* Moves the tally into allocs and bytes and opens a new window from top. */
-static void fold(struct region *r)
+static inline char *top_of(const struct region *r)
 {
-	uint64_t t = atomic_load_explicit(&r->tally, memory_order_relaxed);
-	if (t) {
-		bump(&r->allocs, t >> 32);
-		bump(&r->bytes, TALLY_BYTES(t));
-		atomic_store_explicit(&r->tally, 0, memory_order_relaxed);
-	}
-	/* Page aligned, so an aligned bump pointer never passes it. */
-	char *w = (char *)((uintptr_t)(r->top + WINDOW) & ~(uintptr_t)(PAGES_SIZE - 1));
-	r->lim = (size_t)(r->end - r->top) > WINDOW ? w : r->end;
+	return r->wend - BUMP_REM(atomic_load_explicit(&((struct region *)r)->bump, memory_order_relaxed));
+}
+
+/* Moves the word's counts into allocs and bytes and opens a window at TOP
+ * (8-aligned, at most end): up to end, or to the last page boundary within
+ * WINDOW. Page aligned, so ALIGN divides wend. */
+static void fold(struct region *r, char *top)
+{
+	uint64_t w = atomic_load_explicit(&r->bump, memory_order_relaxed);
+	add_owned(&r->allocs, BUMP_COUNT(w));
+	add_owned(&r->bytes, BUMP_BYTES(w));
+	char *we = (char *)((uintptr_t)(top + WINDOW) & ~(uintptr_t)(PAGES_SIZE - 1));
+	r->wend = (size_t)(r->end - top) > WINDOW ? we : r->end;
+	uint64_t rem = (uint64_t)(r->wend - top);
+	atomic_store_explicit(&r->bump, rem << 48 | rem, memory_order_relaxed);
 }
 
 static size_t min_sz(size_t a, size_t b) { return a < b ? a : b; }
@@ -137,12 +156,13 @@ static void dead(struct region *r, char *p, size_t n)
 }
 
 /* Decommits what r used beyond KEEP bytes from its base (one madvise) and
- * lowers its committed end to KEEP. On failure r is unchanged (its pages stay
+ * lowers its committed end to KEEP. hwm must be at least top, and the window
+ * is reopened after (fold). On failure r is unchanged (its pages stay
  * resident and counted) and the errno is returned. */
 static int settle(struct region *r, size_t keep, int how)
 {
 	char *k = (char *)r + min_sz(keep, r->len);
-	char *used = pageup(r->hwm > r->top ? r->hwm : r->top);
+	char *used = pageup(r->hwm);
 	if (used > k) {
 		int err = pages_decommit(k, used - k, how);
 		if (err)
@@ -216,12 +236,12 @@ static int shed(size_t max)
 	return 0;
 }
 
+/* The window is opened by fold once end is settled. */
 static void init(struct region *r, char *end, char *hwm, size_t len)
 {
-	r->top = (char *)r + HDR;
 	r->end = end;
-	r->last = NULL;
-	atomic_store_explicit(&r->tally, 0, memory_order_relaxed);
+	r->last = 0;
+	atomic_store_explicit(&r->bump, 0, memory_order_relaxed);
 	atomic_store_explicit(&r->allocs, 0, memory_order_relaxed);
 	atomic_store_explicit(&r->bytes, 0, memory_order_relaxed);
 	atomic_store_explicit(&r->shrunk, 0, memory_order_relaxed);
@@ -230,7 +250,7 @@ static void init(struct region *r, char *end, char *hwm, size_t len)
 	r->err = 0;
 #if REGION_ASAN
 	if (hwm == (char *)r)   /* a fresh reservation: nothing poisoned yet */
-		r->poisoned = r->top;
+		r->poisoned = (char *)r + HDR;
 #endif
 }
 
@@ -287,7 +307,7 @@ int region_create(region_t **out)
 		add(&pool.committed, first);
 		add(&pool.chunks, 1);
 	}
-	fold(r);   /* the window, now that end is settled */
+	fold(r, (char *)r + HDR);   /* the window, now that end is settled */
 	lock_take(&pool.lock);
 	LIST_PUSH(pool.list, r);
 	add(&pool.live, 1);
@@ -296,10 +316,14 @@ int region_create(region_t **out)
 	return 0;
 }
 
-/* Moves this epoch's counters into the totals (reset and destroy). */
+/* Moves this epoch's counters into the totals (reset and destroy) and
+ * raises hwm to top. */
 static void publish(struct region *r)
 {
-	fold(r);
+	char *top = top_of(r);
+	if (top > r->hwm)
+		r->hwm = top;
+	fold(r, top);
 	add(&pool.dead_allocs, atomic_load_explicit(&r->allocs, memory_order_relaxed));
 	add(&pool.dead_requested, atomic_load_explicit(&r->bytes, memory_order_relaxed));
 	atomic_store_explicit(&r->allocs, 0, memory_order_relaxed);
@@ -320,10 +344,7 @@ void region_destroy(region_t *r)
 	publish(r);   /* under the lock, so region_stats_get counts r once */
 	sub(&pool.live, 1);
 	lock_drop(&pool.lock);
-	if (r->top > r->hwm)
-		r->hwm = r->top;
-	dead(r, (char *)r + HDR, (size_t)(r->top - ((char *)r + HDR)));
-	r->top = (char *)r + HDR;
+	dead(r, (char *)r + HDR, (size_t)(top_of(r) - ((char *)r + HDR)));
 
 	if (keep && settle(r, keep_cached(), how()) != 0)
 		keep = 0;
@@ -342,14 +363,11 @@ void region_destroy(region_t *r)
 void region_reset(region_t *r)
 {
 	publish(r);
-	if (r->top > r->hwm)
-		r->hwm = r->top;
-	dead(r, (char *)r + HDR, (size_t)(r->top - ((char *)r + HDR)));
-	r->top = (char *)r + HDR;
-	r->last = NULL;
+	dead(r, (char *)r + HDR, (size_t)(top_of(r) - ((char *)r + HDR)));
+	r->last = 0;
 	/* On failure the pages stay resident and committed; the next reset retries. */
 	(void)settle(r, keep_reset(), how());
-	fold(r);
+	fold(r, (char *)r + HDR);
 }
 
 /* Makes [p, p + size) usable: commits at least the region's committed size
@@ -376,8 +394,8 @@ static int fit(struct region *r, char *p, size_t size)
 	return 0;
 }
 
-/* The slow path: bad arguments, or the committed end or the window's is in
- * the way. */
+/* The slow path: bad arguments, or the window (or the committed end) is in
+ * the way. Commits what is needed and opens the next window after P. */
 __attribute__((noinline, cold))
 static void *grow(struct region *r, size_t size, size_t align)
 {
@@ -386,58 +404,69 @@ static void *grow(struct region *r, size_t size, size_t align)
 		return NULL;
 	}
 	uintptr_t a = align < REGION_MIN_ALIGN ? REGION_MIN_ALIGN : align;
-	char *p = (char *)(((uintptr_t)r->top + a - 1) & ~(a - 1));
+	char *p = (char *)(((uintptr_t)top_of(r) + a - 1) & ~(a - 1));
+	/* end is page aligned and p 8-aligned: whatever fits size fits it rounded. */
 	if (fit(r, p, size) != 0)
 		return NULL;
-	r->top = p + size;
-	r->last = p;
-	bump(&r->allocs, 1);
-	bump(&r->bytes, size);
-	fold(r);
+	r->last = (uintptr_t)p | (ROUND8(size) - size);
+	add_owned(&r->allocs, 1);
+	add_owned(&r->bytes, size);
+	fold(r, p + ROUND8(size));
 	region_debug_live(p, size);
 	return p;
 }
 
-/* The fast path: align, compare, bump, count. lim is page aligned and align
- * at most a page, so the aligned p never passes lim; size - 1 wraps for size 0.
+/* The fast path: pad, compare, bump, count, all in one add to the word.
+ * wend is page aligned and rem a multiple of 8, so wend - rem is 8-aligned
+ * and a larger ALIGN pads by rem's low bits (0 for a constant ALIGN up to
+ * 8); bumps are rounded to 8, the rounding and padding go into slack.
+ * ROUND8 wraps to 0 for size 0 or near SIZE_MAX, so its - 1 fails the test.
  * always_inline (region.h's declaration keeps the definition external)
  * makes -flto inline it into every caller, whatever its size heuristics say;
  * tests/inline.sh checks the built programs for calls to it. */
 __attribute__((always_inline)) inline void *region_alloc(region_t *r, size_t size, size_t align)
 {
-	uintptr_t a = align < REGION_MIN_ALIGN ? REGION_MIN_ALIGN : align;
-	uintptr_t p = ((uintptr_t)r->top + a - 1) & ~(a - 1);
+	uint64_t w = atomic_load_explicit(&r->bump, memory_order_relaxed);
+	size_t rem = BUMP_REM(w), pad = align <= 8 ? 0 : rem & (align - 1), bump = pad + ROUND8(size);
 	if (__builtin_expect(align - 1 < REGION_MAX_ALIGN && !(align & (align - 1)) &&
-			     size - 1 < (uintptr_t)r->lim - p, 1)) {
+			     ROUND8(size) - 1 < rem - pad, 1)) {
+		char *p = r->wend - rem + pad;
 		if (!p)
-			__builtin_unreachable();   /* p >= top > 0: callers need not test */
-		r->top = (char *)p + size;
-		r->last = (char *)p;
-		bump(&r->tally, TALLY_ONE + size);
-		region_debug_live((void *)p, size);   /* nothing unless debugging */
-		return (void *)p;
+			__builtin_unreachable();   /* p > base > 0: callers need not test */
+		atomic_store_explicit(&r->bump, w - bump + BUMP_ONE + BUMP_SLACK(bump - size),
+			memory_order_relaxed);
+		r->last = (uintptr_t)p | (ROUND8(size) - size);
+		region_debug_live(p, size);   /* nothing unless debugging */
+		return p;
 	}
 	return grow(r, size, align);
 }
 
-/* Moves top back to P + SIZE. A tail of a MiB or more is decommitted at once
- * (the over-allocate-for-a-syscall pattern) unless the policy retains. */
+/* Moves top back to P + SIZE (rounded to 8). A tail of a MiB or more is
+ * decommitted at once (the over-allocate-for-a-syscall pattern) unless the
+ * policy retains. */
 int region_shrink(region_t *r, void *p, size_t size)
 {
-	char *q = p;
-	if (!q || q != r->last || size == 0 || size > (size_t)(r->top - q)) {
+	char *q = p, *top = top_of(r);
+	if (!q || (uintptr_t)q != (r->last & ~(uintptr_t)7)) {
 		r->err = REGION_EINVAL;
 		return REGION_EINVAL;
 	}
-	bump(&r->shrunk, (size_t)(r->top - q) - size);
-	dead(r, q + size, (size_t)(r->top - q) - size);
-	if (r->top > r->hwm)
-		r->hwm = r->top;
-	r->top = q + size;
-	char *k = pageup(r->top);
+	size_t old = (size_t)(top - q) - (r->last & 7);
+	if (size == 0 || size > old) {
+		r->err = REGION_EINVAL;
+		return REGION_EINVAL;
+	}
+	add_owned(&r->shrunk, old - size);
+	dead(r, q + size, old - size);
+	if (top > r->hwm)
+		r->hwm = top;
+	r->last = (uintptr_t)q | (ROUND8(size) - size);
+	top = q + ROUND8(size);
+	char *k = pageup(top);
 	if (pool.policy != P_RETAIN && pageup(r->hwm) - k >= ((ptrdiff_t)1 << 20))
 		(void)settle(r, k - (char *)r, how());
-	fold(r);
+	fold(r, top);
 	return 0;
 }
 
@@ -448,7 +477,7 @@ int region_error(const region_t *r)
 
 inline region_ref_t region_ref(const region_t *r, const void *p)
 {
-	REGION_ASSERT((const char *)p >= (const char *)r + HDR && (const char *)p <= r->top);
+	REGION_ASSERT((const char *)p >= (const char *)r + HDR && (const char *)p <= top_of(r));
 	return (region_ref_t)(((uintptr_t)p - (uintptr_t)r) >> 3);
 }
 
@@ -484,7 +513,7 @@ inline void region_store64(region_t *r, region_ref_t ref, size_t off, uint64_t v
 size_t region_size(const region_t *r)
 {
 	return atomic_load_explicit(&r->bytes, memory_order_relaxed) +
-	       TALLY_BYTES(atomic_load_explicit(&r->tally, memory_order_relaxed)) -
+	       BUMP_BYTES(atomic_load_explicit(&((region_t *)r)->bump, memory_order_relaxed)) -
 	       atomic_load_explicit(&r->shrunk, memory_order_relaxed);
 }
 
@@ -497,9 +526,9 @@ void region_stats_get(struct region_stats *out)
 	/* Uncounted: the lock counts are of the program's acquisitions. */
 	pthread_mutex_lock(&pool.lock.m);
 	for (struct region *r = pool.list; r; r = r->next) {
-		uint64_t t = atomic_load_explicit(&r->tally, memory_order_relaxed);
-		allocs += atomic_load_explicit(&r->allocs, memory_order_relaxed) + (t >> 32);
-		bytes += atomic_load_explicit(&r->bytes, memory_order_relaxed) + TALLY_BYTES(t);
+		uint64_t w = atomic_load_explicit(&r->bump, memory_order_relaxed);
+		allocs += atomic_load_explicit(&r->allocs, memory_order_relaxed) + BUMP_COUNT(w);
+		bytes += atomic_load_explicit(&r->bytes, memory_order_relaxed) + BUMP_BYTES(w);
 		shrunk += atomic_load_explicit(&r->shrunk, memory_order_relaxed);
 	}
 	out->allocs = atomic_load(&pool.dead_allocs) + allocs;
@@ -620,11 +649,13 @@ int region_pool_free_get(struct region_pool_free *out)
 }
 
 /* [first byte after the header, top): offsets there are what references are
- * made of, so a copy at the same offset in another region decodes alike. */
+ * made of, so a copy at the same offset in another region decodes alike.
+ * top is rounded to 8, so the span may end up to 7 bytes past the newest
+ * allocation. */
 int region_span(const region_t *r, const void **data, size_t *len)
 {
 	*data = (const char *)r + HDR;
-	*len = (size_t)(r->top - ((const char *)r + HDR));
+	*len = (size_t)(top_of(r) - ((const char *)r + HDR));
 	/* The span is read whole, alignment gaps between allocations included. */
 	REGION_UNPOISON((void *)*data, *len);
 	return 0;
@@ -634,21 +665,20 @@ int region_span(const region_t *r, const void **data, size_t *len)
  * in its source. A span too large for R's reservation is REGION_EREGION. */
 int region_restore(region_t *r, const void *data, size_t len)
 {
-	if (r->top != (char *)r + HDR || (len && !data)) {
+	char *p = (char *)r + HDR;
+	if (top_of(r) != p || (len && !data)) {
 		r->err = REGION_EINVAL;
 		return REGION_EINVAL;
 	}
 	if (len == 0)
 		return 0;
-	char *p = r->top;
 	int err = fit(r, p, len);
 	if (err)
 		return err;
 	REGION_UNPOISON(p, len);
 	memcpy(p, data, len);
 	/* A copy is not an allocation: no newest one to shrink, no alloc counted. */
-	r->top = p + len;
-	bump(&r->bytes, len);
-	fold(r);
+	add_owned(&r->bytes, len);
+	fold(r, p + ROUND8(len));
 	return 0;
 }
