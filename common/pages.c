@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <time.h>
 
 static _Atomic uint64_t n_mmap, n_munmap, n_madvise, n_mprotect, n_lazy, n_calls, n_failures;
 static _Atomic long fail_left = -1;   /* calls left before injected failures; -1: off */
@@ -159,4 +160,22 @@ void pages_fail_after(long n, int err)
 {
 	atomic_store(&fail_err, err ? err : ENOMEM);
 	atomic_store(&fail_left, n < 0 ? -1 : n);
+}
+
+static _Atomic long clock_step = -1;    /* -1: the real clock */
+static _Atomic uint64_t clock_fake;
+
+uint64_t pages_clock_ms(void)
+{
+	long step = atomic_load_explicit(&clock_step, memory_order_relaxed);
+	if (step >= 0)
+		return atomic_fetch_add(&clock_fake, (uint64_t)step) + (uint64_t)step;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void pages_clock_fake(long step_ms)
+{
+	atomic_store(&clock_step, step_ms < 0 ? -1 : step_ms);
 }

@@ -60,4 +60,11 @@ void pages_counts_unmeasured(void);
  * fails with ERR until pages_fail_after(-1, 0) turns it off. */
 void pages_fail_after(long n, int err);
 
+/* The clock of policies that give memory back over time: milliseconds on
+ * CLOCK_MONOTONIC. pages_clock_fake(STEP) makes it a counter that moves
+ * STEP ms at each read, so such a policy makes the same calls in every run
+ * (fault injection needs that); pages_clock_fake(-1) restores the real one. */
+uint64_t pages_clock_ms(void);
+void pages_clock_fake(long step_ms);
+
 #endif

@@ -21,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #if BLOCKS_BASE_GS
 #include <asm/prctl.h>
 #include <sys/syscall.h>
@@ -246,13 +245,6 @@ static inline char *pool_base(void)
 static inline char *addr(uint32_t b) { return pool.base + ((size_t)b << BLOCK_SHIFT); }
 static inline uint32_t blk(const void *p) { return (uint32_t)(((const char *)p - pool.base) >> BLOCK_SHIFT); }
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* ---- free runs: segregated lists, boundary tags (pool.lock held) ------------------- */
 
 static unsigned cls(uint32_t n)
@@ -427,7 +419,7 @@ static void decay(void)
 		pool.used_high = used;
 	uint64_t peak = pool.used_high > pool.used_prev ? pool.used_high : pool.used_prev;
 	purge(peak * BLOCKS_DECAY_PCT / 100);
-	uint64_t now = now_ms();
+	uint64_t now = pages_clock_ms();
 	if (now - pool.epoch_ms >= BLOCKS_DECAY_MS) {
 		purge(pool.dirty.blocks - pool.dirty_low);   /* free all epoch long */
 		pool.epoch_ms = now;
