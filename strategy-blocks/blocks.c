@@ -12,6 +12,7 @@
 #include "pages.h"
 #include "list.h"
 #include "lock.h"
+#include "bump.h"
 #include "region_debug.h"
 #include <params.h>   /* from -I: strategy-blocks or strategy-wide-offsets */
 
@@ -71,21 +72,13 @@
  * the first three fields. The counters are relaxed atomics (plain moves on
  * x86-64) because region_stats_get reads them from other threads.
  *
- * The bump area [end - rem, end) is always under one block and end is always
- * 4096-aligned (a block's or a run's end). Bumps are rounded up to 8 bytes,
- * so rem stays a multiple of 8 and no ALIGN up to 8 ever pads. The fast path
- * keeps all its state in one word, bump, and changes it with one add per
- * allocation (docs/fast-path.md: a counter updated in memory beside the bump
- * pointer on every allocation cost more than a whole raw bump):
- *   bits  0-15  rem    bytes left in the bump area
- *   bits 16-31  count  allocations since the last fold
- *   bits 32-47  slack  bumped bytes not requested since the last fold
- *                      (the rounding to 8, and padding the slow path adds)
- *   bits 48-63  rem0   rem at the last fold
- * so the requested bytes since the last fold are rem0 - rem - slack. No
- * field passes 4096 (at most 512 bumps of 8 bytes fit the area), so no add
- * carries out of its field. The slow path, a shrink and a reset fold count
- * and bytes into nalloc and size. */
+ * The fast path keeps all its state in one word, bump (bump.h has its
+ * fields), over the bump area [end - rem, end), which is always under one
+ * block; end is always 4096-aligned (a block's or a run's end). Bumps are
+ * rounded up to 8 bytes, so rem stays a multiple of 8 and no ALIGN up to 8
+ * ever pads; padding for a larger ALIGN is the slow path's. No field passes
+ * 4096. The slow path, a shrink and a reset fold count and bytes into
+ * nalloc and size. */
 struct region {
 	_Atomic uint64_t bump;    /* rem | count << 16 | slack << 32 | rem0 << 48 */
 	char *end;                /* the bump area's end */
@@ -105,12 +98,6 @@ struct region {
 };
 #define MAGIC 0x626c6f636b73ull
 
-#define BUMP_REM(w) ((w) & 0xffff)
-#define BUMP_COUNT(w) ((w) >> 16 & 0xffff)
-#define BUMP_BYTES(w) (((w) >> 48) - BUMP_REM(w) - ((w) >> 32 & 0xffff))
-#define BUMP_ONE ((uint64_t)1 << 16)
-#define BUMP_SLACK(n) ((uint64_t)(n) << 32)
-#define ROUND8(n) (((n) + 7) & ~(size_t)7)
 
 /* Single-writer add: no locked instruction. */
 static inline void add_owned(_Atomic uint64_t *c, uint64_t n)

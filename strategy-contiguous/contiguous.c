@@ -14,6 +14,7 @@
 #include "pages.h"
 #include "list.h"
 #include "lock.h"
+#include "bump.h"
 #include "region_debug.h"
 
 #include <errno.h>
@@ -41,18 +42,12 @@
  * except the links (under lock) and the counters region_stats_get reads:
  * single-writer relaxed atomics, plain loads and stores on x86-64.
  *
- * The fast path bumps within a window [wend - rem, wend) whose end wend is
- * page aligned, at most WINDOW bytes long and inside what is committed; top
- * is wend - rem. Its whole state is one word, changed with one add per
- * allocation (docs/fast-path.md: a second word carried through memory per
- * allocation cost up to a whole raw bump), laid out as blocks.c's:
- *   bits  0-15  rem    bytes left in the window (a multiple of 8)
- *   bits 16-31  count  allocations since the last fold
- *   bits 32-47  slack  bumped bytes not requested (rounding to 8, padding)
- *   bits 48-63  rem0   rem at the last fold
- * Requested bytes since the fold are rem0 - rem - slack; no field passes
- * WINDOW, so no add carries out of its field. The slow path opens the next
- * window and, like shrink and reset, folds the counts into allocs and bytes. */
+ * The fast path keeps all its state in one word, bump (bump.h has its
+ * fields), over a window [wend - rem, wend) whose end wend is page aligned,
+ * at most WINDOW bytes long and inside what is committed; top is wend - rem
+ * and rem a multiple of 8. No field passes WINDOW. The slow path opens the
+ * next window and, like shrink and reset, folds the counts into allocs and
+ * bytes. */
 struct region {
 	_Atomic uint64_t bump;     /* rem | count << 16 | slack << 32 | rem0 << 48 */
 	char *wend;                /* the window's end */
@@ -115,12 +110,6 @@ static inline char *pageup(const char *p)
 }
 
 #define WINDOW ((size_t)32 << 10)
-#define BUMP_REM(w) ((w) & 0xffff)
-#define BUMP_COUNT(w) ((w) >> 16 & 0xffff)
-#define BUMP_BYTES(w) (((w) >> 48) - BUMP_REM(w) - ((w) >> 32 & 0xffff))
-#define BUMP_ONE ((uint64_t)1 << 16)
-#define BUMP_SLACK(n) ((uint64_t)(n) << 32)
-#define ROUND8(n) (((n) + 7) & ~(size_t)7)
 
 static inline char *top_of(const struct region *r)
 {
