@@ -54,6 +54,7 @@ for b in $BACKENDS; do
 	bad no-value "needs a value" run "$wl" "$param" "${out[@]}"
 	bad seed "--seed" run "$wl" --seed=-3 "${out[@]}"
 	bad policy "no-such-policy" run "$wl" --policy no-such-policy "${out[@]}"
+	bad policy-parameter "parameter" run "$wl" --policy "$pol:1/x" "${out[@]}"
 	bad option "--bogus" run "$wl" --quick "${out[@]}" --bogus-opt
 	bad extra-argument "stray" run "$wl" stray "${out[@]}"
 	bad missing-file "$tmp/missing.trace" replay "$tmp/missing.trace" "${out[@]}"

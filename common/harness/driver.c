@@ -704,9 +704,18 @@ static int cmd_run(struct opts *o)
 	name = is_run ? strdup(w->name) : trace_name(target);
 	if (!name || params.oom)
 		oom("parsing the command line");
-	if (o->policy && region_policy_set(o->policy) != 0)
+	if (o->policy && region_policy_set(o->policy) != 0) {
+		const char *colon = strchr(o->policy, ':');
+		const char *const *p = region_policies();
+		for (int i = 0; colon && p[i]; i++)
+			if (strlen(p[i]) == (size_t)(colon - o->policy) &&
+			    strncmp(p[i], o->policy, colon - o->policy) == 0)
+				bad("policy '%s': %s of backend %s does not accept the parameter '%s' "
+				    "(the README's strategy sections give each policy's forms)",
+				    o->policy, p[i], region_backend(), colon + 1);
 		bad("unknown policy '%s' for backend %s; valid: %s", o->policy, region_backend(),
 		    policy_names(buf, sizeof buf));
+	}
 	if (o->limit) {
 		int e = region_limit_set(o->limit);
 		if (e == REGION_ENOTSUP)
