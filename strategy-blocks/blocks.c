@@ -166,7 +166,7 @@ static const char *const policy_names[] = { "decay", "retain", "decommit", NULL 
 /* All of the module's shared state (as SQLite's mem5.c and musl's mallocng
  * ctx gather theirs). base is the one word references decode with, read
  * RIP-relative. Set once by pool_init: base, meta, bytes, meta_bytes,
- * nblocks, cache_max, batch. Under lock: dirty, clean, dirty_used_ms and
+ * nblocks, cache_max, batch. Under lock: dirty, clean, the decay epoch's fields and
  * meta[].len/state. The counters are relaxed atomics read by the statistics. */
 static struct pool {
 	char *base;
